@@ -1,0 +1,7 @@
+package dev.mobilebert.jobs;
+
+public class Main {
+    public static void main(String[] args) {
+        System.out.println("hello");
+    }
+}
