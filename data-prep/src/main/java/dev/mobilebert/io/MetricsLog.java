@@ -1,0 +1,65 @@
+package dev.mobilebert.io;
+
+import org.apache.hadoop.fs.FSDataOutputStream;
+import org.apache.hadoop.fs.FileSystem;
+import org.apache.hadoop.fs.Path;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.StandardOpenOption;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * {@code metrics.jsonl}: one JSON object per logged event, always with {@code stage}, {@code step} and {@code time}
+ * (epoch milliseconds). Lines are appended and flushed one by one, so a crash loses at most the line being
+ * written, and a resumed run continues the same file. On stores without append (S3) the file is rewritten.
+ */
+public final class MetricsLog {
+    private final Path file;
+
+    public MetricsLog(Path file) {
+        this.file = file;
+    }
+
+    public Path file() {
+        return file;
+    }
+
+    /** Appends one event; {@code values} are the stage's losses and metrics (numbers, strings, booleans). */
+    public synchronized void log(String stage, long step, Map<String, ?> values) {
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("stage", stage);
+        row.put("step", step);
+        row.put("time", System.currentTimeMillis());
+        row.putAll(values);
+        try {
+            append((Json.COMPACT.writeValueAsString(row) + "\n").getBytes(StandardCharsets.UTF_8));
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void append(byte[] line) throws IOException {
+        if ("file".equals(file.toUri().getScheme())) {
+            java.nio.file.Path p = java.nio.file.Path.of(file.toUri());
+            Files.createDirectories(p.getParent());
+            Files.write(p, line, StandardOpenOption.CREATE, StandardOpenOption.APPEND, StandardOpenOption.WRITE);
+            return;
+        }
+        FileSystem fs = Fs.fs(file);
+        try {
+            try (FSDataOutputStream out = fs.exists(file) ? fs.append(file) : fs.create(file, false)) {
+                out.write(line);
+            }
+        } catch (UnsupportedOperationException | IOException e) {
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            if (fs.exists(file)) all.write(Fs.readBytes(file));
+            all.write(line);
+            AtomicOutput.writeFile(file, out -> all.writeTo(out));
+        }
+    }
+}

@@ -1,0 +1,41 @@
+package dev.mobilebert.testing;
+
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * One local Spark session per test JVM (local[2], UI off, loopback, Kryo with ND4J's registrator), shared by all
+ * tests of a module: starting Spark takes seconds, and Spark allows one context per JVM anyway.
+ */
+public final class LocalSpark {
+    private static SparkSession session;
+
+    private LocalSpark() {}
+
+    public static synchronized SparkSession session() {
+        if (session == null || session.sparkContext().isStopped()) {
+            session = SparkSession.builder().config(conf("local[2]")).getOrCreate();
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> session.stop()));
+        }
+        return session;
+    }
+
+    public static JavaSparkContext context() {
+        return JavaSparkContext.fromSparkContext(session().sparkContext());
+    }
+
+    /** The settings every test session uses; the standalone-cluster fixture uses the same ones. */
+    public static SparkConf conf(String master) {
+        return new SparkConf()
+                .setMaster(master)
+                .setAppName("mobilebert-test")
+                .set("spark.ui.enabled", "false")
+                .set("spark.driver.host", "127.0.0.1")
+                .set("spark.driver.bindAddress", "127.0.0.1")
+                .set("spark.sql.shuffle.partitions", "4")
+                .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+                .set("spark.kryoserializer.buffer.max", "512m")
+                .set("spark.ui.showConsoleProgress", "false");
+    }
+}
