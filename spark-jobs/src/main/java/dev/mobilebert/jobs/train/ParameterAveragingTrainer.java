@@ -59,6 +59,8 @@ public final class ParameterAveragingTrainer {
     private final RunDirectory run;
     private final Checkpoints checkpoints;
     private CheckpointHook hook = (s, p) -> {};
+    private Evaluator evaluator;
+    private int evalEverySteps;
 
     public ParameterAveragingTrainer(JavaSparkContext sc, TrainingSettings settings, RunDirectory run) {
         this.sc = sc;
@@ -69,6 +71,13 @@ public final class ParameterAveragingTrainer {
 
     public ParameterAveragingTrainer onCheckpoint(CheckpointHook hook) {
         this.hook = hook;
+        return this;
+    }
+
+    /** Runs {@code evaluator} after the checkpoints at multiples of {@code everySteps} (0: only) and at the end. */
+    public ParameterAveragingTrainer evaluateWith(Evaluator evaluator, int everySteps) {
+        this.evaluator = evaluator;
+        this.evalEverySteps = everySteps;
         return this;
     }
 
@@ -162,10 +171,14 @@ public final class ParameterAveragingTrainer {
                     bar.stepTo(state.step());
                     bar.setExtraMessage(String.format(" loss %.4f", lastLoss));
                 }
+                if (evaluator != null && evalEverySteps > 0 && state.step() % evalEverySteps == 0 && state.step() < total) {
+                    evaluate(net, state);
+                }
                 hook.afterCheckpoint(state, lastCheckpoint);
             }
         }
         Map<String, Object> summary = new LinkedHashMap<>();
+        if (evaluator != null) summary.putAll(evaluate(net, state));
         summary.put("steps", state.step());
         summary.put("epoch", state.epoch());
         summary.put("batches_seen", state.batchesSeen());
@@ -175,6 +188,14 @@ public final class ParameterAveragingTrainer {
         summary.put("wall_seconds_this_session", (System.nanoTime() - started) / 1e9);
         run.writeSummary(summary);
         return new Result(net, state, lastLoss, lastCheckpoint);
+    }
+
+    private Map<String, Object> evaluate(ComputationGraph net, TrainingState state) throws IOException {
+        long t0 = System.nanoTime();
+        Map<String, Object> m = new LinkedHashMap<>(evaluator.evaluate(sc, net));
+        m.put("eval_ms", (System.nanoTime() - t0) / 1_000_000);
+        run.metrics().log("eval", state.step(), m);
+        return m;
     }
 
     /** The chunk's batches, continuing the current epoch and wrapping into the next ones. */

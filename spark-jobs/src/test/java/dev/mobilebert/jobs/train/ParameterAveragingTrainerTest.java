@@ -42,8 +42,10 @@ class ParameterAveragingTrainerTest {
     @Test
     void trainsInChunksWithCheckpointsMetricsAndSummary() throws IOException {
         RunDirectory run = RunDirectory.open(tmp.resolve("run").toString());
-        var data = new SyntheticRegression(16, 8, Integer.MAX_VALUE);
-        var result = new ParameterAveragingTrainer(sc(), settings(4), run).train(SyntheticRegression::graph, data, false);
+        var data = new SyntheticRegression(16, 8, Integer.MAX_VALUE, 0);
+        var heldOut = new SyntheticRegression(3, 8, Integer.MAX_VALUE, 1_000_000);
+        var result = new ParameterAveragingTrainer(sc(), settings(4), run).evaluateWith(new HeldOutLoss(heldOut), 8)
+                .train(SyntheticRegression::graph, data, false);
 
         assertEquals(STEPS, result.state().step());
         assertEquals(STEPS, result.net().getIterationCount());
@@ -69,11 +71,18 @@ class ParameterAveragingTrainerTest {
         JsonNode chunk = rows.stream().filter(r -> r.get("stage").asText().equals("chunk")).findFirst().orElseThrow();
         assertTrue(chunk.get("sequences_per_s").asDouble() > 0 && chunk.has("compute_ms") && chunk.has("averaging_ms"), chunk.toString());
         assertTrue(run.isComplete());
+
+        List<JsonNode> evals = rows.stream().filter(r -> r.get("stage").asText().equals("eval")).toList();
+        assertEquals(List.of(8, 16), evals.stream().map(r -> r.get("step").asInt()).toList());
+        assertEquals(24, evals.get(1).get("heldout_examples").asInt());
+        double expected = 0;
+        for (int i = 0; i < 3; i++) expected += result.net().score(SyntheticRegression.batch(1_000_000 + i, 8, false), false) / 3;
+        assertEquals(expected, evals.get(1).get("heldout_loss").asDouble(), 1e-5 * Math.max(1, expected));
     }
 
     @Test
     void resumeAfterCrashEndsLikeAnUninterruptedRun() throws IOException {
-        var data = new SyntheticRegression(16, 8, Integer.MAX_VALUE);
+        var data = new SyntheticRegression(16, 8, Integer.MAX_VALUE, 0);
         RunDirectory whole = RunDirectory.open(tmp.resolve("whole").toString());
         var uninterrupted = new ParameterAveragingTrainer(sc(), settings(4, 8), whole).train(SyntheticRegression::graph, data, false);
 
@@ -102,7 +111,7 @@ class ParameterAveragingTrainerTest {
     @Test
     void nanGuardStopsAndKeepsTheLastGoodCheckpoint() throws IOException {
         RunDirectory run = RunDirectory.open(tmp.resolve("nan").toString());
-        var data = new SyntheticRegression(16, 8, 1); // epoch 1 (from step 8 on) is NaN
+        var data = new SyntheticRegression(16, 8, 1, 0); // epoch 1 (from step 8 on) is NaN
         var e = assertThrows(TrainingDiverged.class,
                 () -> new ParameterAveragingTrainer(sc(), settings(4), run).train(SyntheticRegression::graph, data, false));
         assertTrue(e.getMessage().contains("between steps 8 and 12") && e.getMessage().contains("step-000000008"), e.getMessage());

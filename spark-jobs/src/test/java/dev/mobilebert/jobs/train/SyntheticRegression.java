@@ -22,9 +22,10 @@ import java.util.stream.LongStream;
 
 /**
  * A stand-in for the pretraining data: y = x . w* + noise, batches built on the executors from their index, in a
- * seeded order per epoch. {@code poisonFromEpoch} fills the features of every batch from that epoch on with NaN.
+ * seeded order per epoch; batch i is built from seed {@code firstIndex + i} (a disjoint held-out set uses another
+ * range). {@code poisonFromEpoch} fills the features of every batch from that epoch on with NaN.
  */
-record SyntheticRegression(long batchesPerEpoch, int batchSize, int poisonFromEpoch) implements BatchSource {
+record SyntheticRegression(long batchesPerEpoch, int batchSize, int poisonFromEpoch, long firstIndex) implements BatchSource {
     static final int N_IN = 4;
 
     static ComputationGraphConfiguration graph() {
@@ -42,10 +43,11 @@ record SyntheticRegression(long batchesPerEpoch, int batchSize, int poisonFromEp
         long n = batchesPerEpoch;
         int size = batchSize;
         int poison = poisonFromEpoch;
+        long first = firstIndex;
         return sc.parallelize(positions, (int) Math.min(count, 4)).map(pos -> {
             List<Long> order = new ArrayList<>(LongStream.range(0, n).boxed().toList());
             Collections.shuffle(order, new Random(seed * 1_000_003L + epoch));
-            return batch(order.get(pos.intValue()), size, epoch >= poison);
+            return batch(first + order.get(pos.intValue()), size, epoch >= poison);
         });
     }
 
