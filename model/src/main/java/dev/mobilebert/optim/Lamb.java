@@ -24,10 +24,6 @@ public final class Lamb extends AdamStyle {
         super(learningRate, schedule, beta1, beta2, epsilon, biasCorrection);
     }
 
-    public static Lamb withSchedule(ISchedule schedule) {
-        return new Lamb(Double.NaN, schedule, DEFAULT_BETA1, DEFAULT_BETA2, DEFAULT_EPSILON, false);
-    }
-
     @Override
     public IUpdater clone() {
         return new Lamb(learningRate, learningRateSchedule == null ? null : learningRateSchedule.clone(), beta1, beta2, epsilon, biasCorrection);

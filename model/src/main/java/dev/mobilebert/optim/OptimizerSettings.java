@@ -76,11 +76,6 @@ public record OptimizerSettings(
                 0.9, 0.999, 1e-6, false, 0.01, DEFAULT_EXCLUSIONS, 1.0);
     }
 
-    public OptimizerSettings withNumTrainSteps(int steps) {
-        return new OptimizerSettings(optimizer, learningRate, numWarmupSteps, steps, decayPower, endLearningRate,
-                beta1, beta2, epsilon, biasCorrection, weightDecay, excludeFromWeightDecay, clipNorm);
-    }
-
     public WarmupPolynomialDecay schedule() {
         return schedule(learningRate, numWarmupSteps, numTrainSteps, decayPower, endLearningRate);
     }

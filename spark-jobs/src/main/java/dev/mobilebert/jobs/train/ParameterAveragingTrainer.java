@@ -135,34 +135,20 @@ public final class ParameterAveragingTrainer {
                 steps.reset();
                 Map<String, Long> times = new LinkedHashMap<>();
                 long t0 = System.nanoTime();
-                double score = Double.NaN;
                 TrainingState at = state;
-                for (int r = 0; r < n / settings.averagingFrequency(); r++) {
-                    // One averaging round per fit: dl4j-spark loses the iteration count on the workers otherwise.
-                    long roundBatches = (long) settings.averagingFrequency() * settings.batchesPerStep();
-                    JavaRDD<MultiDataSet> rdd = chunk(data, at, roundBatches);
-                    ParameterAveragingTrainingMaster master = master(at, steps);
-                    SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
-                    spark.fitMultiDataSet(rdd);
-                    cleanUp(rdd, at);
-                    net = spark.getNetwork();
-                    score = spark.getScore();
-                    if (master.getTrainingStats() != null) {
-                        StepMetrics.timeSplit(master.getTrainingStats(), settings.workers())
-                                .forEach((k, v) -> times.merge(k, ((Number) v).longValue(), Long::sum));
-                    }
-                    at = at.advance(settings.averagingFrequency(), roundBatches, data.batchesPerEpoch());
+                while (at.step() < state.step() + n) {
+                    net = round(net, at, data, steps, times);
+                    at = at.advance(settings.averagingFrequency(), roundBatches(), data.batchesPerEpoch());
+                    guard(StepMetrics.perStep(new ArrayList<>(steps.value())), net, state, at, lastCheckpoint);
                 }
                 long wallMs = (System.nanoTime() - t0) / 1_000_000;
-
                 TrainingState next = state.advance(n, batches, data.batchesPerEpoch());
-                List<StepMetrics.Step> done = StepMetrics.perStep(new ArrayList<>(steps.value()));
-                guard(done, net, state, next, lastCheckpoint);
-                if (net.getIterationCount() != next.step()) {
-                    throw new IllegalStateException("dl4j-spark advanced the model to iteration " + net.getIterationCount()
-                            + " but the chunk should end at step " + next.step());
+                if (!next.equals(at) || net.getIterationCount() != next.step()) {
+                    throw new IllegalStateException("after the chunk the model is at iteration " + net.getIterationCount()
+                            + " and the rounds at " + at + "; expected " + next);
                 }
-                lastLoss = logSteps(done, score);
+                List<StepMetrics.Step> done = StepMetrics.perStep(new ArrayList<>(steps.value()));
+                lastLoss = logSteps(done);
                 logChunk(next, n, batches, wallMs, times, lastLoss);
                 lastCheckpoint = checkpoints.save(net, next);
                 checkpoints.prune(settings.keepCheckpoints());
@@ -198,7 +184,29 @@ public final class ParameterAveragingTrainer {
         return m;
     }
 
-    /** The chunk's batches, continuing the current epoch and wrapping into the next ones. */
+    private long roundBatches() {
+        return (long) settings.averagingFrequency() * settings.batchesPerStep();
+    }
+
+    /**
+     * One averaging round (averaging_frequency steps on every worker) as one fit: dl4j-spark loses the iteration
+     * count on the workers between the rounds of one fit (see {@link SeedingHook}).
+     */
+    private ComputationGraph round(ComputationGraph net, TrainingState at, BatchSource data,
+                                   CollectionAccumulator<StepRecord> steps, Map<String, Long> times) throws IOException {
+        JavaRDD<MultiDataSet> rdd = chunk(data, at, roundBatches());
+        ParameterAveragingTrainingMaster master = master(at, steps);
+        SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
+        spark.fitMultiDataSet(rdd);
+        cleanUp(rdd, at);
+        if (master.getTrainingStats() != null) {
+            StepMetrics.timeSplit(master.getTrainingStats(), settings.workers())
+                    .forEach((k, v) -> times.merge(k, ((Number) v).longValue(), Long::sum));
+        }
+        return spark.getNetwork();
+    }
+
+    /** The batches of a round, continuing the current epoch and wrapping into the next ones. */
     private JavaRDD<MultiDataSet> chunk(BatchSource data, TrainingState state, long batches) {
         long perEpoch = data.batchesPerEpoch();
         JavaRDD<MultiDataSet> all = null;
@@ -271,8 +279,8 @@ public final class ParameterAveragingTrainer {
     }
 
     /** Logs every log_every_steps-th step of the chunk (and its last); returns the chunk's last loss. */
-    private double logSteps(List<StepMetrics.Step> done, double sparkScore) {
-        double last = sparkScore;
+    private double logSteps(List<StepMetrics.Step> done) {
+        double last = Double.NaN;
         var schedule = settings.optimizer().schedule();
         for (int i = 0; i < done.size(); i++) {
             StepMetrics.Step s = done.get(i);

@@ -102,9 +102,4 @@ public record TrainingSettings(
             throw new IllegalArgumentException("storage_level must be a Spark storage level (e.g. MEMORY_ONLY_SER, MEMORY_AND_DISK_SER) or NONE, got " + s);
         }
     }
-
-    public TrainingSettings withOptimizer(OptimizerSettings o) {
-        return new TrainingSettings(workers, batchSizePerWorker, averagingFrequency, rddTrainingApproach, exportDirectory,
-                storageLevel, checkpointEverySteps, keepCheckpoints, logEverySteps, seed, collectTrainingStats, progress, o);
-    }
 }

@@ -114,13 +114,34 @@ class ParameterAveragingTrainerTest {
         var data = new SyntheticRegression(16, 8, 1, 0); // epoch 1 (from step 8 on) is NaN
         var e = assertThrows(TrainingDiverged.class,
                 () -> new ParameterAveragingTrainer(sc(), settings(4), run).train(SyntheticRegression::graph, data, false));
-        assertTrue(e.getMessage().contains("between steps 8 and 12") && e.getMessage().contains("step-000000008"), e.getMessage());
+        assertTrue(e.getMessage().contains("between steps 8 and 10") && e.getMessage().contains("step 9 had loss NaN") && e.getMessage().contains("step-000000008"), e.getMessage());
         var latest = new Checkpoints(run.checkpointsDir()).latest().orElseThrow();
         assertEquals(8, latest.state().step());
         INDArray params = latest.loadModel().params();
         assertFalse(params.isNaN().any() || params.isInfinite().any());
         assertFalse(run.isComplete());
         assertTrue(metrics(run).stream().anyMatch(r -> r.get("stage").asText().equals("diverged")));
+    }
+
+    /**
+     * Clipping must happen on the workers: with clip_norm 1e-9 the clipped gradient is far below AdamW's epsilon, so
+     * the first steps barely move the parameters, unlike the same run without clipping.
+     */
+    @Test
+    void clippingRunsOnTheWorkers() throws IOException {
+        var data = new SyntheticRegression(16, 8, Integer.MAX_VALUE, 0);
+        double[] moved = new double[2];
+        double[] clips = {1e-9, 0};
+        for (int i = 0; i < 2; i++) {
+            var opt = new OptimizerSettings("adamw", 0.01, 0, 2, 1.0, 0.0, 0.9, 0.999, 1e-6, false, 0.0, null, clips[i]);
+            var s = new TrainingSettings(2, 8, 2, "direct", null, "NONE", 2, 1, 1, 42L, false, false, opt);
+            var run = RunDirectory.open(tmp.resolve("clip" + i).toString());
+            var start = new org.deeplearning4j.nn.graph.ComputationGraph(SyntheticRegression.graph());
+            start.init();
+            var result = new ParameterAveragingTrainer(sc(), s, run).train(SyntheticRegression::graph, data, false);
+            moved[i] = result.net().params().sub(start.params()).norm2Number().doubleValue();
+        }
+        assertTrue(moved[0] < 0.01 * moved[1], "clipped run moved " + moved[0] + ", unclipped " + moved[1]);
     }
 
     @Test
