@@ -1,0 +1,33 @@
+package dev.mobilebert.tasks;
+
+import com.fasterxml.jackson.databind.ObjectWriter;
+import dev.mobilebert.io.AtomicOutput;
+import dev.mobilebert.io.Json;
+import org.apache.hadoop.fs.Path;
+
+import java.io.IOException;
+import java.util.Map;
+
+/**
+ * Writes what run_squad.py writes: {@code predictions.json} ({@code {id: answer}}) and, for v2.0,
+ * {@code null_odds.json} ({@code {id: score_null - best_non_null}}), in the given (example) order: key order
+ * matters to evaluate-v2.0.py's threshold search when odds tie, so keys are not sorted.
+ */
+public final class SquadPredictionWriter {
+    private static final ObjectWriter WRITER = Json.COMPACT.writerWithDefaultPrettyPrinter();
+
+    private SquadPredictionWriter() {}
+
+    public static void writePredictions(Path file, Map<String, String> answers) throws IOException {
+        AtomicOutput.writeString(file, WRITER.writeValueAsString(answers) + "\n");
+    }
+
+    public static void writeNullOdds(Path file, Map<String, Double> nullOdds) throws IOException {
+        for (Map.Entry<String, Double> e : nullOdds.entrySet()) {
+            if (e.getValue() == null || !Double.isFinite(e.getValue())) {
+                throw new IllegalArgumentException("null odds of " + e.getKey() + " is not finite: " + e.getValue());
+            }
+        }
+        AtomicOutput.writeString(file, WRITER.writeValueAsString(nullOdds) + "\n");
+    }
+}
