@@ -2,7 +2,8 @@
 module the way BERT's _read_tsv does, a prediction file (index<TAB>prediction with a header), and scores them with
 scikit-learn and SciPy. Prints {metric: value} as JSON. Exit code 3 when scikit-learn or SciPy is missing.
 
-usage: glue_metrics.py TASK GOLD.tsv PREDICTIONS.tsv
+usage: glue_metrics.py TASK GOLD.tsv PREDICTIONS.tsv [MORE_PREDICTIONS.tsv ...]
+prints {prediction file: {metric: value}} (one interpreter start for many files: importing sklearn is slow)
 """
 import csv
 import json
@@ -17,7 +18,8 @@ except ImportError as e:  # the Java test skips with this reason
 
 LABELS = {
     'cola': ['0', '1'], 'sst-2': ['0', '1'], 'mrpc': ['0', '1'], 'qqp': ['0', '1'], 'wnli': ['0', '1'],
-    'mnli': ['contradiction', 'entailment', 'neutral'], 'mnli-mm': ['contradiction', 'entailment', 'neutral'],
+    'mnli': ['contradiction', 'entailment', 'neutral'], 'mnli-m': ['contradiction', 'entailment', 'neutral'],
+    'mnli-mm': ['contradiction', 'entailment', 'neutral'],
     'ax': ['contradiction', 'entailment', 'neutral'],
     'qnli': ['entailment', 'not_entailment'], 'rte': ['entailment', 'not_entailment'], 'sts-b': None,
 }
@@ -42,9 +44,7 @@ def gold(task, path):
     return [(line[0], line[-1]) for line in rows]
 
 
-def main(task, gold_path, pred_path):
-    task = task.lower()
-    pairs = gold(task, gold_path)
+def score(task, pairs, pred_path):
     preds = {row[0]: row[1] for row in read_tsv(pred_path)[1:]}
     labels = LABELS[task]
     if labels is None:
@@ -60,8 +60,14 @@ def main(task, gold_path, pred_path):
         if task in ('mrpc', 'qqp'):
             out = {'f1': float(f1_score(y, p)), 'accuracy': float(accuracy_score(y, p))}
     out['total'] = len(pairs)
-    print(json.dumps(out))
+    return out
+
+
+def main(task, gold_path, *pred_paths):
+    task = task.lower()
+    pairs = gold(task, gold_path)
+    print(json.dumps({p: score(task, pairs, p) for p in pred_paths}))
 
 
 if __name__ == '__main__':
-    main(*sys.argv[1:4])
+    main(*sys.argv[1:])

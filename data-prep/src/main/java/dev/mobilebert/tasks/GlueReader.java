@@ -25,6 +25,11 @@ public final class GlueReader {
      */
     private record Layout(boolean header, int fixedColumns, int textA, int textB, int label, int idColumn,
                           boolean exactColumns, boolean skipShortRows) {
+        /** CoLA, SST-2 and MRPC processors number guids by line even where the file has an index column. */
+        boolean guidByLine(GlueTask task) {
+            return idColumn == NONE || task == GlueTask.COLA || task == GlueTask.SST2 || task == GlueTask.MRPC;
+        }
+
         int needed() {
             return Math.max(Math.max(textA, textB), Math.max(label, idColumn)) + 1;
         }
@@ -81,7 +86,7 @@ public final class GlueReader {
     private static GlueExample example(GlueTask task, Split split, Layout layout, TsvFile.Row row, int lineIndex,
                                        int position, String file) {
         String id = layout.idColumn == NONE ? null : row.get(layout.idColumn);
-        String guid = setType(task, split) + "-" + (id == null ? lineIndex : id);
+        String guid = setType(task, split) + "-" + (layout.guidByLine(task) ? Integer.toString(lineIndex) : id);
         String index = id == null ? Integer.toString(position) : id;
         String textA = row.get(layout.textA);
         String textB = layout.textB == NONE ? null : row.get(layout.textB);

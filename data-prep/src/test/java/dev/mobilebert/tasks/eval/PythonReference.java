@@ -24,7 +24,21 @@ final class PythonReference {
     private PythonReference() {}
 
     /** The first interpreter that can import {@code modules} (Debian's keeps scikit-learn in /usr/bin/python3). */
-    static String interpreter(String... modules) {
+    static synchronized String interpreter(String... modules) {
+        String key = String.join(",", modules);
+        if (FOUND.containsKey(key)) {
+            assumeTrue(FOUND.get(key) != null, "no python3 with " + key
+                    + " (run data-prep/src/test/python/setup.sh: apt-get install -y python3-sklearn python3-scipy)");
+            return FOUND.get(key);
+        }
+        String python = find(modules);
+        FOUND.put(key, python);
+        return interpreter(modules);
+    }
+
+    private static final java.util.Map<String, String> FOUND = new java.util.HashMap<>();
+
+    private static String find(String... modules) {
         List<String> candidates = new ArrayList<>();
         String configured = System.getProperty("mobilebert.python");
         if (configured != null) candidates.add(configured);
@@ -40,8 +54,6 @@ final class PythonReference {
                 // try the next candidate
             }
         }
-        assumeTrue(false, "no python3 with " + String.join(", ", modules)
-                + " (run data-prep/src/test/python/setup.sh: apt-get install -y python3-sklearn python3-scipy)");
         return null;
     }
 
