@@ -24,7 +24,7 @@ public final class GlueSubmission {
 
         /** STS-B: the shortest decimal that reads back as {@code score}, never in exponent notation. */
         public static Prediction ofScore(String index, double score) {
-            return new Prediction(index, BigDecimal.valueOf(score).toPlainString());
+            return new Prediction(index, BigDecimal.valueOf(score).stripTrailingZeros().toPlainString());
         }
     }
 

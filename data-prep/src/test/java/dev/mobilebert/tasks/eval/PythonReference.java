@@ -18,13 +18,13 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * scripts and the scikit-learn/SciPy GLUE metrics. Tests are skipped, with the reason, when no suitable
  * interpreter is found. {@code -Dmobilebert.python=...} picks the interpreter.
  */
-final class PythonReference {
+public final class PythonReference {
     static final Path SCRIPTS = Path.of("src/test/python").toAbsolutePath();
 
     private PythonReference() {}
 
     /** The first interpreter that can import {@code modules} (Debian's keeps scikit-learn in /usr/bin/python3). */
-    static synchronized String interpreter(String... modules) {
+    public static synchronized String interpreter(String... modules) {
         String key = String.join(",", modules);
         if (FOUND.containsKey(key)) {
             assumeTrue(FOUND.get(key) != null, "no python3 with " + key
@@ -58,7 +58,7 @@ final class PythonReference {
     }
 
     /** Runs {@code script args...} and parses its stdout as JSON. */
-    static JsonNode run(String python, String script, String... args) throws IOException, InterruptedException {
+    public static JsonNode run(String python, String script, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(python, SCRIPTS.resolve(script).toString()));
         cmd.addAll(List.of(args));
         Path err = Files.createTempFile("python-ref", ".err");
