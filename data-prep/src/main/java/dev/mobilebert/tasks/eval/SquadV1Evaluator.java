@@ -74,8 +74,8 @@ public final class SquadV1Evaluator {
         if (!EXPECTED_VERSION.equals(dataset.version())) {
             m.add("Evaluation expects v-" + EXPECTED_VERSION + ", but got dataset with v-" + dataset.version());
         }
-        for (String id : unanswered) m.add("Unanswered question " + id + " will receive score 0.");
         if (unknown > 0) m.add(unknown + " prediction(s) for ids not in the dataset were ignored");
+        for (String id : unanswered) m.add("Unanswered question " + id + " will receive score 0.");
         return m;
     }
 }
