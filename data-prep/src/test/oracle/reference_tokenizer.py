@@ -8,8 +8,8 @@ str.lower()/str.split() semantics are CPython's own), and the "Python reference"
 
   reference_tokenizer.py --vocab V [--cased] --jsonl IN --out OUT
   reference_tokenizer.py --vocab V [--cased] --bench FILE...     (prints a JSON line: bytes, tokens, seconds)
-  reference_tokenizer.py --categories OUT                         (Python's category of every code point that
-                                                                    matters to the tokenizer, for the Java tests)
+  reference_tokenizer.py --unicode-table OUT                      (category and lower-cased/stripped form of every
+                                                                    code point in CPython, for the Java tests)
 """
 import argparse
 import json
@@ -111,11 +111,18 @@ class Reference:
         return out
 
 
-def categories(out):
+def unicode_table(out):
+    """Per code point: hex, category, and, where do_lower_case changes the character, what it becomes (hex code
+    points of NFD(lower(ch)) without Mn; "-" when nothing is left)."""
     with open(out, "w", encoding="utf-8") as f:
-        f.write("# python %s unicodedata %s: code point, category\n" % (sys.version.split()[0], unicodedata.unidata_version))
+        f.write("# python %s unicodedata %s\n" % (sys.version.split()[0], unicodedata.unidata_version))
         for cp in range(0x110000):
-            f.write("%X %s\n" % (cp, unicodedata.category(chr(cp))))
+            ch = chr(cp)
+            form = "".join(c for c in unicodedata.normalize("NFD", ch.lower()) if unicodedata.category(c) != "Mn")
+            line = "%X %s" % (cp, unicodedata.category(ch))
+            if form != ch:
+                line += " " + (" ".join("%X" % ord(c) for c in form) if form else "-")
+            f.write(line + "\n")
 
 
 def main():
@@ -125,10 +132,10 @@ def main():
     p.add_argument("--jsonl")
     p.add_argument("--out")
     p.add_argument("--bench", nargs="+")
-    p.add_argument("--categories")
+    p.add_argument("--unicode-table")
     a = p.parse_args()
-    if a.categories:
-        categories(a.categories)
+    if a.unicode_table:
+        unicode_table(a.unicode_table)
         return
     ref = Reference(load_vocab(a.vocab), not a.cased)
     if a.jsonl:
