@@ -1,6 +1,7 @@
 package dev.mobilebert.jobs;
 
 import dev.mobilebert.io.CodeVersion;
+import dev.mobilebert.jobs.cli.BuildVocabCommand;
 import dev.mobilebert.jobs.cli.DoctorCommand;
 import dev.mobilebert.jobs.cli.TokenizeCommand;
 import picocli.CommandLine;
@@ -21,6 +22,7 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
                 DoctorCommand.class,
                 TokenizeCommand.class,
+                BuildVocabCommand.class,
         })
 public final class Main implements Runnable {
 
