@@ -1,8 +1,10 @@
 package dev.mobilebert.jobs;
 
 import dev.mobilebert.io.CodeVersion;
+import dev.mobilebert.jobs.cli.BuildVocabCommand;
 import dev.mobilebert.jobs.cli.DoctorCommand;
 import dev.mobilebert.jobs.cli.EvaluateCommand;
+import dev.mobilebert.jobs.cli.TokenizeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -21,6 +23,8 @@ import picocli.CommandLine.ScopeType;
         subcommands = {
                 DoctorCommand.class,
                 EvaluateCommand.class,
+                TokenizeCommand.class,
+                BuildVocabCommand.class,
         })
 public final class Main implements Runnable {
 
