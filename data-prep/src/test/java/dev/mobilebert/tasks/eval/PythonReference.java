@@ -59,6 +59,11 @@ public final class PythonReference {
 
     /** Runs {@code script args...} and parses its stdout as JSON. */
     public static JsonNode run(String python, String script, String... args) throws IOException, InterruptedException {
+        return Json.MAPPER.readTree(exec(python, script, args));
+    }
+
+    /** Runs {@code script args...}; returns its stdout. */
+    public static String exec(String python, String script, String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>(List.of(python, SCRIPTS.resolve(script).toString()));
         cmd.addAll(List.of(args));
         Path err = Files.createTempFile("python-ref", ".err");
@@ -72,7 +77,7 @@ public final class PythonReference {
             if (p.exitValue() != 0) {
                 throw new IOException(cmd + " failed (" + p.exitValue() + "): " + Files.readString(err));
             }
-            return Json.MAPPER.readTree(out);
+            return out;
         } finally {
             Files.deleteIfExists(err);
         }
