@@ -79,6 +79,26 @@ class SubmissionWritersTest {
         assertTrue(e.getMessage().contains("the prediction for q is not a string"), e.getMessage());
     }
 
+    @Test
+    void squadOutputDirectoryHasRunSquadsFiles(@TempDir Path tmp) throws Exception {
+        Map<String, String> predictions = new LinkedHashMap<>();
+        predictions.put("q1", "Denver");
+        Map<String, List<dev.mobilebert.tasks.features.SquadDecoder.NbestEntry>> nbest = new LinkedHashMap<>();
+        nbest.put("q1", List.of(new dev.mobilebert.tasks.features.SquadDecoder.NbestEntry("Denver", 0.75, 2.5, 1.0),
+                new dev.mobilebert.tasks.features.SquadDecoder.NbestEntry("", 0.25, 0.5, 1.0)));
+        Map<String, Double> odds = new LinkedHashMap<>();
+        odds.put("q1", -2.0);
+        Path dir = tmp.resolve("squad-out");
+        SquadPredictionWriter.writeAll(Fs.path(dir.toString()),
+                new dev.mobilebert.tasks.features.SquadDecoder.Output(predictions, nbest, odds));
+        var json = dev.mobilebert.io.Json.MAPPER.readTree(dir.resolve("nbest_predictions.json").toFile());
+        assertEquals("Denver", json.get("q1").get(0).get("text").asText());
+        assertEquals(2.5, json.get("q1").get(0).get("start_logit").asDouble());
+        assertEquals(0.25, json.get("q1").get(1).get("probability").asDouble());
+        assertEquals(predictions, SquadPredictions.readAnswers(Fs.path(dir.resolve("predictions.json").toString())));
+        assertEquals(odds, SquadPredictions.readNaProbs(Fs.path(dir.resolve("null_odds.json").toString())));
+    }
+
     private static void assertPredictionError(Path tmp, String content, String expected) throws Exception {
         Path f = Files.createTempFile(tmp, "SST-2", ".tsv");
         Files.writeString(f, content);

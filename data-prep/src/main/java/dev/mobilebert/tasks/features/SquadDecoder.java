@@ -1,5 +1,6 @@
 package dev.mobilebert.tasks.features;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.mobilebert.tasks.PyStrings;
 import dev.mobilebert.tasks.SquadExample;
 import dev.mobilebert.tokenization.BasicTokenizer;
@@ -26,7 +27,9 @@ public final class SquadDecoder {
     /** The model's output for one feature. */
     public record RawResult(long uniqueId, float[] startLogits, float[] endLogits) {}
 
-    public record NbestEntry(String text, double probability, double startLogit, double endLogit) {}
+    /** One line of nbest_predictions.json (run_squad.py's field names). */
+    public record NbestEntry(@JsonProperty("text") String text, @JsonProperty("probability") double probability,
+                             @JsonProperty("start_logit") double startLogit, @JsonProperty("end_logit") double endLogit) {}
 
     /** predictions.json, nbest_predictions.json and (v2.0) null_odds.json, keyed by question id in example order. */
     public record Output(Map<String, String> predictions, Map<String, List<NbestEntry>> nbest, Map<String, Double> nullOdds) {}
