@@ -96,6 +96,11 @@ class SquadReaderTest {
         assertEquals(List.of("off"), r.skippedIds());
         assertEquals(new SquadExample("ok", "Where?", List.of("Paris", "is", "in", "France."), "France", 3, 3, false),
                 r.examples().get(0));
+        // evaluation does not care (texts only), but says so
+        Path preds = write(tmp, "{\"ok\": \"France\", \"off\": \"France\"}");
+        var report = dev.mobilebert.tasks.eval.Evaluation.evaluate("squad1", f.toString(), preds.toString(), null, 1.0);
+        assertEquals(100.0, (double) report.metrics().get("exact_match"), 1e-12);
+        assertTrue(report.messages().get(0).startsWith("1 question(s) of "), report.messages().toString());
     }
 
     @Test

@@ -10,6 +10,8 @@ import dev.mobilebert.tasks.SquadReader;
 import org.apache.hadoop.fs.Path;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 
@@ -34,6 +36,16 @@ public final class Evaluation {
         };
     }
 
+    /** Answers not at their answer_start do not matter to the scores (only texts are compared), but are worth a note. */
+    private static Report withPositionNote(Report report, SquadDataset dataset) {
+        if (dataset.misalignedAnswers().isEmpty()) return report;
+        List<String> messages = new ArrayList<>(report.messages());
+        messages.add(0, dataset.misalignedAnswers().size() + " question(s) of " + dataset.file()
+                + " have an answer whose text is not at its answer_start (the scores use only the texts), e.g. "
+                + SquadV2Evaluator.head(dataset.misalignedAnswers()));
+        return new Report(report.metrics(), report.missing(), report.unknown(), messages);
+    }
+
     public static Report evaluate(String task, String data, String predictions, String naProbs, double naProbThresh)
             throws IOException {
         Path dataPath = Fs.path(data);
@@ -41,12 +53,15 @@ public final class Evaluation {
         if (isSquad1(task) || isSquad2(task)) {
             SquadDataset dataset = SquadReader.read(dataPath);
             Map<String, String> preds = SquadPredictions.readAnswers(predPath);
+            Report report;
             if (isSquad1(task)) {
                 if (naProbs != null) throw new IllegalArgumentException("--na-probs applies to squad2 only");
-                return SquadV1Evaluator.evaluate(dataset, preds);
+                report = SquadV1Evaluator.evaluate(dataset, preds);
+            } else {
+                Map<String, Double> probs = naProbs == null ? null : SquadPredictions.readNaProbs(Fs.path(naProbs));
+                report = SquadV2Evaluator.evaluate(dataset, preds, probs, naProbThresh);
             }
-            Map<String, Double> probs = naProbs == null ? null : SquadPredictions.readNaProbs(Fs.path(naProbs));
-            return SquadV2Evaluator.evaluate(dataset, preds, probs, naProbThresh);
+            return withPositionNote(report, dataset);
         }
         if (naProbs != null) throw new IllegalArgumentException("--na-probs applies to squad2 only");
         GlueTask glue = GlueTask.parse(task);
