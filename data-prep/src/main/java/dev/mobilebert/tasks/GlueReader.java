@@ -43,7 +43,19 @@ public final class GlueReader {
     }
 
     public static GlueDataset read(GlueTask task, Split split, Path path) throws IOException {
+        checkMnliHalf(task, path.getName());
         return read(task, split, TsvFile.read(path));
+    }
+
+    /** dev_mismatched.tsv scored as MNLI (matched) would silently give the wrong number. */
+    static void checkMnliHalf(GlueTask task, String fileName) {
+        String n = fileName.toLowerCase(java.util.Locale.ROOT);
+        if (task == GlueTask.MNLI && n.contains("mismatched")) {
+            throw new IllegalArgumentException(fileName + " is MNLI's mismatched half: use the task MNLI-mm");
+        }
+        if (task == GlueTask.MNLI_MM && n.contains("_matched")) {
+            throw new IllegalArgumentException(fileName + " is MNLI's matched half: use the task MNLI (MNLI-m)");
+        }
     }
 
     public static GlueDataset read(GlueTask task, Split split, TsvFile file) {

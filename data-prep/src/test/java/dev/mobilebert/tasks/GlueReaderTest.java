@@ -97,6 +97,9 @@ class GlueReaderTest {
         Files.writeString(test, "index\tpromptID\tpairID\tgenre\tb1\tb2\tp1\tp2\tsentence1\tsentence2\n0\t1\t1\tgov\tx\tx\tx\tx\tA.\tB.\n");
         assertEquals(new GlueExample("test_matched-0", "A.", "B.", null, "0"),
                 GlueReader.read(GlueTask.MNLI, test.toString()).examples().get(0));
+        assertThrows(IllegalArgumentException.class, () -> GlueReader.read(GlueTask.MNLI, dev.toString()),
+                "the mismatched file under the matched task");
+        assertThrows(IllegalArgumentException.class, () -> GlueReader.read(GlueTask.MNLI_MM, test.toString()));
     }
 
     @Test

@@ -79,7 +79,8 @@ class GlueParityTest {
         Path a = Files.createDirectories(tmp.resolve("AX")).resolve("diagnostic-full.tsv");
         Files.writeString(a, ax);
         checkClassification(GlueTask.MNLI, m, tmp.resolve("m"));
-        checkClassification(GlueTask.MNLI_MM, m, tmp.resolve("mm"));
+        Path mm = Files.writeString(m.resolveSibling("dev_mismatched.tsv"), mnli);
+        checkClassification(GlueTask.MNLI_MM, mm, tmp.resolve("mm"));
         checkClassification(GlueTask.QQP, q, tmp.resolve("q"));
         checkClassification(GlueTask.AX, a, tmp.resolve("a"));
     }
