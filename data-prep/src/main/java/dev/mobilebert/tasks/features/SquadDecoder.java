@@ -160,12 +160,23 @@ public final class SquadDecoder {
         return FinalText.get(tokText, origText, basic);
     }
 
-    /** _get_best_indexes: positions of the n largest logits, ties in position order (a stable sort). */
+    /**
+     * _get_best_indexes: positions of the n largest logits, ties in position order (Python's stable sort). A
+     * selection of n maxima, each the earliest among equals: cheaper than sorting every position.
+     */
     static List<Integer> bestIndexes(float[] logits, int n) {
-        List<Integer> idx = new ArrayList<>();
-        for (int i = 0; i < logits.length; i++) idx.add(i);
-        idx.sort((a, b) -> logits[a] > logits[b] ? -1 : logits[a] < logits[b] ? 1 : 0); // descending, Python's ==
-        return idx.subList(0, Math.min(n, idx.size()));
+        int k = Math.min(n, logits.length);
+        boolean[] taken = new boolean[logits.length];
+        List<Integer> out = new ArrayList<>(k);
+        for (int j = 0; j < k; j++) {
+            int best = -1;
+            for (int i = 0; i < logits.length; i++) {
+                if (!taken[i] && (best < 0 || logits[i] > logits[best])) best = i;
+            }
+            taken[best] = true;
+            out.add(best);
+        }
+        return out;
     }
 
     static double[] softmax(List<Double> scores) {
