@@ -30,6 +30,30 @@ public final class GlueSubmission {
 
     private GlueSubmission() {}
 
+    /** Predicted label ids for every example of {@code data} (in order), written under the examples' indices. */
+    public static Path writeLabelIds(Path dir, GlueDataset data, int[] labelIds) throws IOException {
+        checkSize(data, labelIds.length);
+        List<Prediction> rows = new java.util.ArrayList<>(labelIds.length);
+        for (int i = 0; i < labelIds.length; i++) {
+            rows.add(Prediction.ofLabelId(data.task(), data.examples().get(i).index(), labelIds[i]));
+        }
+        return write(dir, data.task(), rows);
+    }
+
+    /** STS-B: predicted scores for every example of {@code data} (in order). */
+    public static Path writeScores(Path dir, GlueDataset data, double[] scores) throws IOException {
+        checkSize(data, scores.length);
+        List<Prediction> rows = new java.util.ArrayList<>(scores.length);
+        for (int i = 0; i < scores.length; i++) rows.add(Prediction.ofScore(data.examples().get(i).index(), scores[i]));
+        return write(dir, data.task(), rows);
+    }
+
+    private static void checkSize(GlueDataset data, int predictions) {
+        if (predictions != data.size()) {
+            throw new IllegalArgumentException(predictions + " predictions for the " + data.size() + " examples of " + data.file());
+        }
+    }
+
     public static Path file(Path dir, GlueTask task) {
         return new Path(dir, task.submissionFileName());
     }

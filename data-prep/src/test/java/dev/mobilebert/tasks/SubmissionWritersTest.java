@@ -49,6 +49,19 @@ class SubmissionWritersTest {
     }
 
     @Test
+    void submissionForTheRealRteTestFileUsesItsIndices(@TempDir Path tmp) throws Exception {
+        Path test = dev.mobilebert.testing.SharedData.require(dev.mobilebert.testing.SharedData.glue("RTE").resolve("test.tsv"));
+        GlueDataset data = GlueReader.read(GlueTask.RTE, test.toString());
+        int[] ids = new int[data.size()];
+        for (int i = 0; i < ids.length; i++) ids[i] = i % 2;
+        Path file = Path.of(GlueSubmission.writeLabelIds(Fs.path(tmp.toString()), data, ids).toUri());
+        List<String> lines = Files.readAllLines(file);
+        assertEquals(3001, lines.size());
+        assertEquals(List.of("index\tprediction", "0\tentailment", "1\tnot_entailment"), lines.subList(0, 3));
+        assertThrows(IllegalArgumentException.class, () -> GlueSubmission.writeLabelIds(Fs.path(tmp.toString()), data, new int[3]));
+    }
+
+    @Test
     void gluePredictionErrorsNameTheLine(@TempDir Path tmp) throws Exception {
         assertPredictionError(tmp, "idx\tlabel\n0\t1\n", ":1: expected the header 'index<TAB>prediction'");
         assertPredictionError(tmp, "index\tprediction\n0\t1\n1\n", ":3: expected 2 tab-separated columns");
