@@ -1,7 +1,10 @@
 package dev.mobilebert.jobs;
 
 import dev.mobilebert.io.CodeVersion;
+import dev.mobilebert.jobs.cli.BuildVocabCommand;
 import dev.mobilebert.jobs.cli.DoctorCommand;
+import dev.mobilebert.jobs.cli.EvaluateCommand;
+import dev.mobilebert.jobs.cli.TokenizeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -19,6 +22,9 @@ import picocli.CommandLine.ScopeType;
         description = "MobileBERT (Sun et al., 2020) trained as the paper does it, on Apache Spark with Deeplearning4j.",
         subcommands = {
                 DoctorCommand.class,
+                EvaluateCommand.class,
+                TokenizeCommand.class,
+                BuildVocabCommand.class,
         })
 public final class Main implements Runnable {
 
