@@ -58,6 +58,16 @@ class AtomicOutputTest {
     }
 
     @Test
+    void localFilesGetNoHiddenChecksumFiles() throws IOException {
+        AtomicOutput.writeString(Fs.path(tmp.resolve("CoLA.tsv").toString()), "index\tprediction\n");
+        Files.writeString(tmp.resolve("CoLA.tsv"), "edited by hand\n"); // must stay readable through Fs
+        assertEquals("edited by hand\n", Fs.readString(Fs.path(tmp.resolve("CoLA.tsv").toString())));
+        try (var files = Files.list(tmp)) {
+            assertEquals(java.util.List.of("CoLA.tsv"), files.map(f -> f.getFileName().toString()).toList());
+        }
+    }
+
+    @Test
     void staleTemporariesOfCrashedAttemptsAreRemoved() throws IOException {
         Files.writeString(tmp.resolve(AtomicOutput.TMP_PREFIX + "ckpt.123"), "partial");
         Files.writeString(tmp.resolve("keep.txt"), "done");
