@@ -107,7 +107,29 @@ class ReferenceAgreementTest {
         assertEquals(2067 + 10570, texts.stream().filter(t -> t.where().startsWith("SQuAD")).count());
     }
 
+    /** Every line of the 30 Gutenberg books (27 MB) against HF tokenizers: slow (HF runs ~1-2.6 MB/s here). */
+    @Test
+    @Tag("slow")
+    void gutenbergEqualsHfTokenizers() throws Exception {
+        List<OracleTexts.Text> lines = new ArrayList<>();
+        try (var books = Files.list(SharedData.require(SharedData.gutenberg()))) {
+            for (Path book : books.filter(p -> p.toString().endsWith(".txt")).sorted().toList()) {
+                String[] ls = Files.readString(book, StandardCharsets.UTF_8).split("\n", -1);
+                for (int i = 0; i < ls.length; i++) lines.add(new OracleTexts.Text(book.getFileName() + " line " + (i + 1), ls[i]));
+            }
+        }
+        Path jsonl = work.resolve("gutenberg.jsonl");
+        try (var w = Files.newBufferedWriter(jsonl, StandardCharsets.UTF_8)) {
+            for (OracleTexts.Text t : lines) w.write(Json.MAPPER.writeValueAsString(t.text()) + "\n");
+        }
+        compare(lines, hf(true, jsonl), true, "HF tokenizers");
+    }
+
     private static void compare(List<int[]> expected, boolean lower, String oracle) {
+        compare(texts, expected, lower, oracle);
+    }
+
+    private static void compare(List<OracleTexts.Text> texts, List<int[]> expected, boolean lower, String oracle) {
         assertEquals(texts.size(), expected.size(), oracle + " returned a different number of texts");
         FullTokenizer tok = new FullTokenizer(Vocab.load(SharedData.vocab()), lower);
         List<String> diffs = new ArrayList<>();
@@ -126,14 +148,18 @@ class ReferenceAgreementTest {
     }
 
     private static List<int[]> hf(boolean lower) throws Exception {
+        return hf(lower, work.resolve("texts.jsonl"));
+    }
+
+    private static List<int[]> hf(boolean lower, Path jsonl) throws Exception {
         Path dir = work.resolve("npm");
         Process setup = new ProcessBuilder("bash", oracleSources.resolve("oracle-setup.sh").toString(), dir.toString())
                 .redirectError(ProcessBuilder.Redirect.INHERIT).start();
         boolean ok = setup.waitFor(5, TimeUnit.MINUTES) && setup.exitValue() == 0;
         assumeTrue(ok, "could not install HF tokenizers from npm (node/npm missing or registry unreachable)");
-        Path out = work.resolve("hf-" + (lower ? "uncased" : "cased") + ".txt");
+        Path out = work.resolve("hf-" + jsonl.getFileName() + "-" + (lower ? "uncased" : "cased") + ".txt");
         List<String> cmd = new ArrayList<>(List.of("node", "hf_tokenize.js", "--vocab", SharedData.vocab().toString(),
-                "--jsonl", work.resolve("texts.jsonl").toString(), "--out", out.toString()));
+                "--jsonl", jsonl.toString(), "--out", out.toString()));
         if (!lower) cmd.add("--cased");
         run(new ProcessBuilder(cmd).directory(dir.toFile()));
         return readIds(out);
