@@ -9,6 +9,11 @@ import java.util.function.IntFunction;
  */
 public record TokenIds(int cls, int sep, int mask, int vocabSize, boolean[] continuation) implements Serializable {
 
+    /** From a loaded BERT vocabulary (which has already checked its special tokens). */
+    public static TokenIds of(dev.mobilebert.tokenization.Vocab vocab) {
+        return of(vocab.size(), vocab::token, vocab.source());
+    }
+
     /** From a vocabulary given as id → token; fails naming the missing special tokens. */
     public static TokenIds of(int size, IntFunction<String> tokenOf, String vocabName) {
         int cls = -1, sep = -1, mask = -1, unk = -1;
