@@ -32,8 +32,11 @@ public final class CorpusReader {
 
     private CorpusReader() {}
 
-    /** Reads {@code file} in {@code format}, handing each document (even empty ones) to {@code sink}. */
-    public static void read(Path file, CorpusFormat format, Repairs repairs, Consumer<Document> sink) throws IOException {
+    /**
+     * Reads {@code file} in {@code format}, handing each document to {@code sink} (a prose/Gutenberg file's one
+     * document even when it is empty); returns the number of decompressed bytes read.
+     */
+    public static long read(Path file, CorpusFormat format, Repairs repairs, Consumer<Document> sink) throws IOException {
         CorpusFormat f = format == CorpusFormat.AUTO ? sniff(file) : format;
         String source = file.toString();
         try (LineReader lines = new LineReader(open(file), source, repairs)) {
@@ -43,6 +46,7 @@ public final class CorpusReader {
                 case GUTENBERG -> sink.accept(readProse(lines, source, repairs, true));
                 default -> throw new IllegalArgumentException("format " + f);
             }
+            return lines.bytesRead();
         }
     }
 

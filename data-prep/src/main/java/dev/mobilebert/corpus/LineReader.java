@@ -28,6 +28,7 @@ public final class LineReader implements Closeable {
     private byte[] line = new byte[1024];
     private int lineLen;
     private long lineNumber;
+    private long bytesRead;
     private boolean eof;
     private boolean pendingLf; // a CR ended the previous line: swallow a directly following LF
     private final CharsetDecoder decoder = StandardCharsets.UTF_8.newDecoder()
@@ -45,6 +46,11 @@ public final class LineReader implements Closeable {
         return lineNumber;
     }
 
+    /** Bytes of (decompressed) input consumed so far. */
+    public long bytesRead() {
+        return bytesRead;
+    }
+
     public String where() {
         return source + ":" + lineNumber;
     }
@@ -59,6 +65,7 @@ public final class LineReader implements Closeable {
             if (pos >= limit) {
                 limit = in.read(buf, 0, buf.length);
                 pos = 0;
+                if (limit > 0) bytesRead += limit;
                 if (limit <= 0) {
                     limit = 0;
                     eof = true;

@@ -16,7 +16,7 @@ import java.util.List;
  * </ol>
  * Documents are arrays of sentences, each an array of token ids (sentences without tokens already dropped).
  */
-public final class InstanceCreator {
+public final class InstanceCreator implements java.io.Serializable {
     private final PretrainingConfig config;
     private final TokenIds ids;
 

@@ -1,5 +1,8 @@
 package dev.mobilebert.pretraining;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 
 /**
@@ -10,6 +13,7 @@ import java.io.Serializable;
  * until {@code targetBLength} tokens are reached.
  * {@code forcedRandom}: the chunk had a single segment, so B had to be random (the reference does the same).
  */
+@DefaultSerializer(JavaSerializer.class) // Kryo 4 cannot serialize records
 public record InstancePlan(
         long doc,
         int dupe,

@@ -1,11 +1,15 @@
 package dev.mobilebert.pretraining;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 
 /**
  * The options of google-research/bert create_pretraining_data.py, with its defaults. do_whole_word_mask defaults to
  * false there (the flag's default) and here.
  */
+@DefaultSerializer(JavaSerializer.class) // Kryo 4 cannot serialize records
 public record PretrainingConfig(
         int maxSeqLength,
         int maxPredictionsPerSeq,

@@ -1,5 +1,8 @@
 package dev.mobilebert.pretraining;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.util.Arrays;
 
 /**
@@ -8,6 +11,7 @@ import java.util.Arrays;
  * masked_lm_weights (0.0) to max_predictions_per_seq. next_sentence_labels: 0 = B is the actual continuation,
  * 1 = B is random. length = real tokens including [CLS] and both [SEP].
  */
+@DefaultSerializer(JavaSerializer.class) // Kryo 4 cannot serialize records
 public record PretrainingInstance(
         int[] inputIds,
         int[] inputMask,
@@ -16,7 +20,7 @@ public record PretrainingInstance(
         int[] maskedLmIds,
         float[] maskedLmWeights,
         int nextSentenceLabel,
-        int length) {
+        int length) implements java.io.Serializable {
 
     /** Number of real (weight 1) masked positions. */
     public int numPredictions() {

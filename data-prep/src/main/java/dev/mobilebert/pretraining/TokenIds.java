@@ -1,5 +1,8 @@
 package dev.mobilebert.pretraining;
 
+import com.esotericsoftware.kryo.DefaultSerializer;
+import com.esotericsoftware.kryo.serializers.JavaSerializer;
+
 import java.io.Serializable;
 import java.util.function.IntFunction;
 
@@ -7,6 +10,7 @@ import java.util.function.IntFunction;
  * What instance creation needs from a vocabulary: the ids of [CLS], [SEP], [MASK], its size (random replacement
  * draws from all of it, as the reference does), and which ids are "##" continuation pieces (whole-word masking).
  */
+@DefaultSerializer(JavaSerializer.class) // Kryo 4 cannot serialize records
 public record TokenIds(int cls, int sep, int mask, int vocabSize, boolean[] continuation) implements Serializable {
 
     /** From a loaded BERT vocabulary (which has already checked its special tokens). */

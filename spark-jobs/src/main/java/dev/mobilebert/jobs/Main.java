@@ -2,6 +2,7 @@ package dev.mobilebert.jobs;
 
 import dev.mobilebert.io.CodeVersion;
 import dev.mobilebert.jobs.cli.DoctorCommand;
+import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -19,6 +20,7 @@ import picocli.CommandLine.ScopeType;
         description = "MobileBERT (Sun et al., 2020) trained as the paper does it, on Apache Spark with Deeplearning4j.",
         subcommands = {
                 DoctorCommand.class,
+                PreparePretrainingCommand.class,
         })
 public final class Main implements Runnable {
 
