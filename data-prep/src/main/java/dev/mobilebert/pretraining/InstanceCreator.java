@@ -125,24 +125,22 @@ public final class InstanceCreator implements java.io.Serializable {
 
     /** create_masked_lm_predictions, then padding to the fixed shapes. */
     private CreatedInstance mask(InstancePlan plan, int[] tokens, int[] segmentIds, Rng rng) {
-        List<int[]> candidates = new ArrayList<>();
-        List<Integer> current = null;
-        List<List<Integer>> groups = new ArrayList<>();
+        // cand_indexes as groups over a flat index list: group g = flat[groupStart[g] .. groupStart[g+1])
+        int[] flat = new int[tokens.length];
+        int[] groupStart = new int[tokens.length + 1];
+        int nFlat = 0, groups = 0;
         for (int i = 0; i < tokens.length; i++) {
             int t = tokens[i];
             if (t == ids.cls() || t == ids.sep()) continue;
             // With whole-word masking a "##" piece joins the previous candidate, as in the reference (even across [SEP]).
-            if (config.doWholeWordMask() && current != null && ids.isContinuation(t)) {
-                current.add(i);
-            } else {
-                current = new ArrayList<>(2);
-                current.add(i);
-                groups.add(current);
-            }
+            boolean joins = config.doWholeWordMask() && groups > 0 && ids.isContinuation(t);
+            if (!joins) groupStart[groups++] = nFlat;
+            flat[nFlat++] = i;
         }
-        for (List<Integer> g : groups) candidates.add(g.stream().mapToInt(Integer::intValue).toArray());
-        int[][] cand = candidates.toArray(new int[0][]);
-        rng.shuffle(cand);
+        groupStart[groups] = nFlat;
+        int[] order = new int[groups];
+        for (int g = 0; g < groups; g++) order[g] = g;
+        rng.shuffle(order);
 
         int numToPredict = Math.min(config.maxPredictionsPerSeq(),
                 Math.max(1, (int) Math.rint(tokens.length * config.maskedLmProb()))); // Python's round: half to even
@@ -151,10 +149,12 @@ public final class InstanceCreator implements java.io.Serializable {
         int[] labels = new int[numToPredict];
         int n = 0, asMask = 0, kept = 0, randomised = 0;
         // Candidate groups are disjoint, so the reference's covered-index check never fires and is not needed.
-        for (int[] group : cand) {
+        for (int g : order) {
             if (n >= numToPredict) break;
-            if (n + group.length > numToPredict) continue;
-            for (int index : group) {
+            int from = groupStart[g], to = groupStart[g + 1];
+            if (n + (to - from) > numToPredict) continue;
+            for (int k = from; k < to; k++) {
+                int index = flat[k];
                 int replacement;
                 if (rng.random() < 0.8) {
                     replacement = ids.mask();

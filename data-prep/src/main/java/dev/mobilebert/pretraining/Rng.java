@@ -49,6 +49,16 @@ public final class Rng {
     }
 
     /** Python's random.shuffle: Fisher-Yates from the last element down. */
+    public void shuffle(int[] items) {
+        for (int i = items.length - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            int t = items[i];
+            items[i] = items[j];
+            items[j] = t;
+        }
+    }
+
+    /** The same for objects. */
     public <T> void shuffle(T[] items) {
         for (int i = items.length - 1; i > 0; i--) {
             int j = random.nextInt(i + 1);
