@@ -92,18 +92,36 @@ final class CharClass {
      * which only reorders characters that are almost all Mn and dropped anyway.
      */
     private static void computeUncasedForm(int cp) {
-        int type = type(cp);
-        if (type == Character.UNASSIGNED || type == Character.SURROGATE || type == Character.PRIVATE_USE) return;
-        if (isChineseChar(cp) && !(cp >= 0xF900 && cp <= 0xFAFF) && !(cp >= 0x2F800 && cp <= 0x2FA1F)) return;
-        String lower = cp == 0x130 ? "i\u0307" : new String(Character.toChars(Character.toLowerCase(cp)));
-        String nfd = Normalizer.normalize(lower, Normalizer.Form.NFD);
-        int[] out = nfd.codePoints().filter(c -> type(c) != Character.NON_SPACING_MARK).toArray();
-        if (out.length == 1 && out[0] == cp) return;
+        int[] out = UnicodeOverrides.hasForm(cp) ? UnicodeOverrides.form(cp) : javaUncasedForm(cp, true);
+        if (out == null || (out.length == 1 && out[0] == cp)) return;
         FLAGS[cp] |= UNCASED_CHANGES;
         if (formPoolSize + out.length + 1 > formPool.length) formPool = Arrays.copyOf(formPool, formPool.length * 2);
         FORM_INDEX.put(cp, formPoolSize);
         formPool[formPoolSize++] = out.length;
         for (int c : out) formPool[formPoolSize++] = c;
+    }
+
+    /**
+     * The do_lower_case form of {@code cp} from Java's own Unicode data (categories with or without the overrides),
+     * or null when the code point cannot change (unassigned, private use, surrogate, CJK unified ideograph).
+     */
+    static int[] javaUncasedForm(int cp, boolean withOverrides) {
+        int type = withOverrides ? type(cp) : Character.getType(cp);
+        if (type == Character.UNASSIGNED || type == Character.SURROGATE || type == Character.PRIVATE_USE) return null;
+        if (isChineseChar(cp) && !(cp >= 0xF900 && cp <= 0xFAFF) && !(cp >= 0x2F800 && cp <= 0x2FA1F)) return null;
+        String lower = cp == 0x130 ? "i\u0307" : new String(Character.toChars(Character.toLowerCase(cp)));
+        String nfd = Normalizer.normalize(lower, Normalizer.Form.NFD);
+        return nfd.codePoints()
+                .filter(c -> (withOverrides ? type(c) : Character.getType(c)) != Character.NON_SPACING_MARK)
+                .toArray();
+    }
+
+    /** The do_lower_case form the tokenizer uses for {@code cp}: its code points ({@code [cp]} when unchanged). */
+    static int[] uncasedFormOf(int cp) {
+        if (cp < 0x80) return new int[]{cp >= 'A' && cp <= 'Z' ? cp + 32 : cp};
+        if ((FLAGS[cp] & UNCASED_CHANGES) == 0) return new int[]{cp};
+        int at = FORM_INDEX.get(cp);
+        return Arrays.copyOfRange(formPool, at + 1, at + 1 + formPool[at]);
     }
 
     /** Offset into {@link #formPool()} of {length, code points...} for a code point flagged UNCASED_CHANGES. */

@@ -1,8 +1,10 @@
 package dev.mobilebert.jobs;
 
 import dev.mobilebert.io.CodeVersion;
+import dev.mobilebert.jobs.cli.BuildVocabCommand;
 import dev.mobilebert.jobs.cli.DoctorCommand;
 import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
+import dev.mobilebert.jobs.cli.TokenizeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -20,6 +22,8 @@ import picocli.CommandLine.ScopeType;
         description = "MobileBERT (Sun et al., 2020) trained as the paper does it, on Apache Spark with Deeplearning4j.",
         subcommands = {
                 DoctorCommand.class,
+                TokenizeCommand.class,
+                BuildVocabCommand.class,
                 PreparePretrainingCommand.class,
         })
 public final class Main implements Runnable {
