@@ -1,6 +1,7 @@
 package dev.mobilebert.jobs;
 
 import dev.mobilebert.io.CodeVersion;
+import dev.mobilebert.jobs.cli.BenchCommand;
 import dev.mobilebert.jobs.cli.BuildVocabCommand;
 import dev.mobilebert.jobs.cli.DoctorCommand;
 import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
@@ -25,6 +26,7 @@ import picocli.CommandLine.ScopeType;
                 TokenizeCommand.class,
                 BuildVocabCommand.class,
                 PreparePretrainingCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 
