@@ -67,9 +67,12 @@ public final class InstancesBench {
         r.put("started", Instant.now().toString());
         r.put("machine", machine());
         r.put("dupe_factor", dupeFactor);
-        Path corpus = work.resolve("corpus-bert-format.txt");
+        Path corpus = Files.createDirectories(work.resolve("corpus-bert-format"));
         r.put("export", export(corpus));
-        long bytes = Files.size(corpus);
+        long bytes = 0;
+        try (var files = Files.list(corpus)) {
+            for (Path f : files.toList()) bytes += Files.size(f);
+        }
         r.put("corpus_bytes", bytes);
 
         Map<String, Object> lib = library(corpus, bytes);
@@ -85,16 +88,20 @@ public final class InstancesBench {
         return r;
     }
 
-    /** Reads the inputs in their format (sentence splitting for prose/books) and writes BERT's format. */
-    private Map<String, Object> export(Path target) throws IOException {
+    /**
+     * Reads the inputs in their format (sentence splitting for prose/books) and writes them in BERT's format, one
+     * output file per input file (a file is the unit of read parallelism of the job).
+     */
+    private Map<String, Object> export(Path targetDir) throws IOException {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long c0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
         long inBytes = 0, docs = 0;
         Repairs repairs = new Repairs();
-        try (BufferedWriter w = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
-            for (String f : InputFiles.expand(inputs)) {
-                List<Document> ds = new ArrayList<>();
-                inBytes += CorpusReader.read(Fs.path(f), format, repairs, ds::add);
+        List<String> inputFiles = InputFiles.expand(inputs);
+        for (int i = 0; i < inputFiles.size(); i++) {
+            List<Document> ds = new ArrayList<>();
+            inBytes += CorpusReader.read(Fs.path(inputFiles.get(i)), format, repairs, ds::add);
+            try (BufferedWriter w = Files.newBufferedWriter(targetDir.resolve(String.format("part-%05d.txt", i)), StandardCharsets.UTF_8)) {
                 for (Document d : ds) {
                     for (String s : d.sentences()) w.write(s.replace('\n', ' ') + "\n");
                     w.write("\n");
@@ -125,10 +132,12 @@ public final class InstancesBench {
         Repairs repairs = new Repairs();
         DocumentEncoder enc = new DocumentEncoder(tok);
         List<int[][]> docs = new ArrayList<>();
-        CorpusReader.read(Fs.path(corpus.toString()), CorpusFormat.BERT, repairs, d -> {
-            int[][] e = enc.encode(d, repairs);
-            if (e != null) docs.add(e);
-        });
+        for (Path f : exported(corpus)) {
+            CorpusReader.read(Fs.path(f.toString()), CorpusFormat.BERT, repairs, d -> {
+                int[][] e = enc.encode(d, repairs);
+                if (e != null) docs.add(e);
+            });
+        }
         long c1 = mx.getCurrentThreadCpuTime();
         List<CreatedInstance> out = LocalPretrainingData.create(docs, creator);
         long c2 = mx.getCurrentThreadCpuTime(), t2 = System.nanoTime();
@@ -175,7 +184,8 @@ public final class InstancesBench {
     private Map<String, Object> python(String script, Path corpus, long bytes) throws Exception {
         if (!Files.isRegularFile(Path.of(script))) return Map.of("skipped", "not found: " + script);
         Path out = work.resolve("python-instances.jsonl");
-        ProcessBuilder pb = new ProcessBuilder("python3", script, "--input_file", corpus.toString(), "--vocab_file",
+        String files = String.join(",", exported(corpus).stream().map(Path::toString).toList());
+        ProcessBuilder pb = new ProcessBuilder("python3", script, "--input_file", files, "--vocab_file",
                 Fs.path(vocab).toUri().getPath(), "--output_file", out.toString(), "--dupe_factor", String.valueOf(dupeFactor))
                 .redirectErrorStream(true);
         Process p = pb.start();
@@ -193,6 +203,12 @@ public final class InstancesBench {
         m.put("instances_per_cpu_second", instances / cpu);
         m.put("mb_per_cpu_second", bytes / 1e6 / cpu);
         return m;
+    }
+
+    private static List<Path> exported(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
     }
 
     private static Map<String, Object> summary(Map<String, Object> lib, Map<String, Object> spark, Map<String, Object> py) {
