@@ -164,9 +164,14 @@ public final class InstancesBench {
             var options = new PreparePretrainingJob.Options(List.of(corpus.toString()), vocab, out, 10, CorpusFormat.BERT,
                     PretrainingConfig.defaults().withDupeFactor(dupeFactor), 0);
             double load0 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            TaskCpu cpu = new TaskCpu();
+            spark.sparkContext().addSparkListener(cpu);
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            long d0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             PretrainingStats stats = PreparePretrainingJob.run(spark, options);
             double wall = (System.nanoTime() - t0) / 1e9;
+            double driverCpu = (mx.getCurrentThreadCpuTime() - d0) / 1e9;
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("cores", cores);
             m.put("instances", stats.instances());
@@ -174,6 +179,10 @@ public final class InstancesBench {
             m.put("instances_per_second", stats.instances() / wall);
             m.put("instances_per_second_per_core", stats.instances() / wall / cores);
             m.put("mb_per_second_per_core", bytes / 1e6 / wall / cores);
+            m.put("task_cpu_seconds", cpu.seconds());
+            m.put("driver_thread_cpu_seconds", driverCpu);
+            m.put("instances_per_cpu_second", stats.instances() / (cpu.seconds() + driverCpu));
+            m.put("mb_per_cpu_second", bytes / 1e6 / (cpu.seconds() + driverCpu));
             m.put("load_average_before", load0);
             return m;
         } finally {
@@ -218,6 +227,7 @@ public final class InstancesBench {
         spark.forEach((master, m) -> {
             @SuppressWarnings("unchecked") Map<String, Object> mm = (Map<String, Object>) m;
             s.put("spark_" + master + "_instances_per_second_per_core", mm.get("instances_per_second_per_core"));
+            s.put("spark_" + master + "_instances_per_cpu_second", mm.get("instances_per_cpu_second"));
         });
         if (py.containsKey("instances_per_cpu_second")) {
             s.put("python_instances_per_cpu_second", py.get("instances_per_cpu_second"));
@@ -235,6 +245,22 @@ public final class InstancesBench {
         m.put("java", System.getProperty("java.version"));
         m.put("os", os.getName() + " " + os.getVersion() + " " + os.getArch());
         return m;
+    }
+
+    /** Sums the CPU time of every task (what the executors spent, whatever else the machine runs). */
+    static final class TaskCpu extends org.apache.spark.scheduler.SparkListener {
+        private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            if (end.taskMetrics() != null) {
+                nanos.addAndGet(end.taskMetrics().executorCpuTime() + end.taskMetrics().executorDeserializeCpuTime());
+            }
+        }
+
+        double seconds() {
+            return nanos.get() / 1e9;
+        }
     }
 
     static int cores(String master) {
