@@ -10,6 +10,7 @@ import picocli.CommandLine.Spec;
         description = "Benchmarks, with the reference implementations measured in the same run where available.",
         subcommands = {
                 TokenizerBenchCommand.class,
+                BenchInstancesCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;
