@@ -1,7 +1,12 @@
 package dev.mobilebert.jobs;
 
 import dev.mobilebert.io.CodeVersion;
+import dev.mobilebert.jobs.cli.BenchCommand;
 import dev.mobilebert.jobs.cli.DoctorCommand;
+import dev.mobilebert.jobs.cli.ExportHfCommand;
+import dev.mobilebert.jobs.cli.ForwardCommand;
+import dev.mobilebert.jobs.cli.ImportHfCommand;
+import dev.mobilebert.jobs.cli.ParamsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -19,6 +24,11 @@ import picocli.CommandLine.ScopeType;
         description = "MobileBERT (Sun et al., 2020) trained as the paper does it, on Apache Spark with Deeplearning4j.",
         subcommands = {
                 DoctorCommand.class,
+                ParamsCommand.class,
+                ImportHfCommand.class,
+                ExportHfCommand.class,
+                ForwardCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 
