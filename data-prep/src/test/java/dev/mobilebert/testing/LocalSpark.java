@@ -37,13 +37,16 @@ public final class LocalSpark {
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryoserializer.buffer.max", "512m")
                 .set("spark.ui.showConsoleProgress", "false");
-        // ND4J arrays need ND4J's Kryo serializers (dl4j-spark refuses to train without them); the registrator
-        // is on the classpath only in modules that depend on dl4j-spark.
-        if (onClasspath(ND4J_KRYO_REGISTRATOR)) conf.set("spark.kryo.registrator", ND4J_KRYO_REGISTRATOR);
+        // As conf/spark-defaults.conf: ND4J's Kryo serializers (dl4j-spark refuses to train without them) and the
+        // records fallback. Both are on the classpath only in modules that depend on spark-jobs' libraries.
+        String registrators = java.util.stream.Stream.of(ND4J_KRYO_REGISTRATOR, RECORDS_KRYO_REGISTRATOR)
+                .filter(LocalSpark::onClasspath).collect(java.util.stream.Collectors.joining(","));
+        if (!registrators.isEmpty()) conf.set("spark.kryo.registrator", registrators);
         return conf;
     }
 
     private static final String ND4J_KRYO_REGISTRATOR = "org.nd4j.kryo.Nd4jRegistrator";
+    private static final String RECORDS_KRYO_REGISTRATOR = "dev.mobilebert.jobs.spark.RecordsKryoRegistrator";
 
     private static boolean onClasspath(String className) {
         try {

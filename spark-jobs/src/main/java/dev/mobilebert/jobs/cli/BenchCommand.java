@@ -11,6 +11,8 @@ import picocli.CommandLine.Spec;
         subcommands = {
                 TokenizerBenchCommand.class,
                 BenchInstancesCommand.class,
+                BenchLatencyCommand.class,
+                BenchTrainStepCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;
