@@ -1,7 +1,11 @@
 package dev.mobilebert.jobs;
 
 import dev.mobilebert.io.CodeVersion;
+import dev.mobilebert.jobs.cli.BenchCommand;
+import dev.mobilebert.jobs.cli.BuildVocabCommand;
 import dev.mobilebert.jobs.cli.DoctorCommand;
+import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
+import dev.mobilebert.jobs.cli.TokenizeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -19,6 +23,10 @@ import picocli.CommandLine.ScopeType;
         description = "MobileBERT (Sun et al., 2020) trained as the paper does it, on Apache Spark with Deeplearning4j.",
         subcommands = {
                 DoctorCommand.class,
+                TokenizeCommand.class,
+                BuildVocabCommand.class,
+                PreparePretrainingCommand.class,
+                BenchCommand.class,
         })
 public final class Main implements Runnable {
 
