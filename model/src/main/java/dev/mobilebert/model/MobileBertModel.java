@@ -1,0 +1,145 @@
+package dev.mobilebert.model;
+
+import dev.mobilebert.model.graph.BlockGraphVertex;
+import dev.mobilebert.model.graph.BlockVertex;
+import dev.mobilebert.model.graph.SparseSoftmaxCrossEntropy;
+import dev.mobilebert.model.nn.BlockKind;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.GraphVertex;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.learning.config.Adam;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A MobileBERT-family network as a DL4J {@link ComputationGraph} of native block vertices, plus what the project
+ * needs around it: HuggingFace parameter names, per-layer feature maps and attention distributions.
+ *
+ * <p>Pretraining graph (consumes the pretraining MultiDataSet contract):
+ * inputs {@code input_ids}, {@code token_type_ids}, {@code masked_lm_positions} (feature masks: input mask,
+ * input mask, masked_lm_weights) → {@code wordEmbeddings} (the table, shared) → {@code embeddings} →
+ * {@code layer0..layer{L-1}} → {@code pooler} → {@code nsp}; {@code mlm} reads the last layer, the positions and the
+ * shared table; outputs {@code mlmLoss} (labels masked_lm_ids, mask masked_lm_weights) and {@code nspLoss}.
+ */
+public final class MobileBertModel {
+    public static final String[] PRETRAINING_INPUTS = {"input_ids", "token_type_ids", "masked_lm_positions"};
+    public static final String WORD_TABLE = "wordEmbeddings", EMBEDDINGS = "embeddings", POOLER = "pooler",
+            MLM = "mlm", NSP = "nsp", MLM_LOSS = "mlmLoss", NSP_LOSS = "nspLoss";
+
+    private final MobileBertConfig config;
+    private final ComputationGraph graph;
+
+    public MobileBertModel(MobileBertConfig config, ComputationGraph graph) {
+        this.config = config;
+        this.graph = graph;
+    }
+
+    public static String layerName(int i) { return "layer" + i; }
+
+    /** The pretraining graph configuration (float32, workspaces off: see docs/model.md). */
+    public static ComputationGraphConfiguration pretrainingConf(MobileBertConfig c, IUpdater updater, long seed, DataType type) {
+        var b = new NeuralNetConfiguration.Builder()
+                .seed(seed).dataType(type).updater(updater)
+                .trainingWorkspaceMode(WorkspaceMode.NONE).inferenceWorkspaceMode(WorkspaceMode.NONE)
+                .graphBuilder()
+                .addInputs(PRETRAINING_INPUTS)
+                .addVertex(WORD_TABLE, new BlockVertex(BlockKind.WORD_TABLE, 0, c, updater), "input_ids")
+                .addVertex(EMBEDDINGS, new BlockVertex(BlockKind.EMBEDDINGS, 0, c, updater), "input_ids", "token_type_ids", WORD_TABLE);
+        String prev = EMBEDDINGS;
+        for (int i = 0; i < c.numHiddenLayers; i++) {
+            b.addVertex(layerName(i), new BlockVertex(BlockKind.LAYER, i, c, updater), prev);
+            prev = layerName(i);
+        }
+        return b.addVertex(POOLER, new BlockVertex(BlockKind.POOLER, 0, c, updater), prev)
+                .addVertex(MLM, new BlockVertex(BlockKind.MLM, 0, c, updater), prev, "masked_lm_positions", WORD_TABLE)
+                .addVertex(NSP, new BlockVertex(BlockKind.NSP, 0, c, updater), POOLER)
+                .addLayer(MLM_LOSS, new LossLayer.Builder(new SparseSoftmaxCrossEntropy()).activation(Activation.IDENTITY).build(), MLM)
+                .addLayer(NSP_LOSS, new LossLayer.Builder(new SparseSoftmaxCrossEntropy()).activation(Activation.IDENTITY).build(), NSP)
+                .setOutputs(MLM_LOSS, NSP_LOSS)
+                .build();
+    }
+
+    public static MobileBertModel pretraining(MobileBertConfig c, IUpdater updater, long seed) {
+        return pretraining(c, updater, seed, DataType.FLOAT);
+    }
+
+    public static MobileBertModel pretraining(MobileBertConfig c, IUpdater updater, long seed, DataType type) {
+        ComputationGraph g = new ComputationGraph(pretrainingConf(c, updater == null ? new Adam(1e-4) : updater, seed, type));
+        g.init();
+        return new MobileBertModel(c, g);
+    }
+
+    public MobileBertConfig config() { return config; }
+    public ComputationGraph graph() { return graph; }
+
+    private List<BlockGraphVertex> blocks() {
+        List<BlockGraphVertex> out = new ArrayList<>();
+        for (int i : graph.topologicalSortOrder()) {
+            GraphVertex v = graph.getVertices()[i];
+            if (v instanceof BlockGraphVertex b) out.add(b);
+        }
+        return out;
+    }
+
+    /** Every parameter under its HuggingFace name (views: writing them changes the model). */
+    public Map<String, INDArray> hfParams() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        for (BlockGraphVertex b : blocks()) m.putAll(b.hfParams());
+        return m;
+    }
+
+    /** Parameter counts per HuggingFace top-level module (mobilebert.embeddings, mobilebert.encoder, ...). */
+    public Map<String, Long> paramCountsByModule() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        hfParams().forEach((k, v) -> {
+            String[] parts = k.split("\\.");
+            m.merge(parts[0] + "." + parts[1], v.length(), Long::sum);
+        });
+        return m;
+    }
+
+    /** Everything one forward pass computes, in the oracle's names and layouts. */
+    public record Outputs(Map<String, INDArray> tensors) {}
+
+    /**
+     * Runs the pretraining model on [B, T] ids/types/mask (any numeric type) and returns hidden_states.0..L,
+     * attentions.0..L-1, last_hidden_state, pooled_output, mlm_logits (every position) and nsp_logits.
+     */
+    public Map<String, INDArray> forwardWithIntermediates(INDArray inputIds, INDArray tokenTypeIds, INDArray attentionMask) {
+        DataType t = graph.getConfiguration().getDataType();
+        int b = (int) inputIds.size(0), seq = (int) inputIds.size(1);
+        INDArray ids = inputIds.castTo(t), types = tokenTypeIds.castTo(t), mask = attentionMask.castTo(t);
+        INDArray positions = Nd4j.arange(seq).castTo(t).reshape(1, seq).repeat(0, b);
+        graph.setLayerMaskArrays(new INDArray[]{mask, mask, Nd4j.ones(t, b, seq)}, null);
+        Map<String, INDArray> acts;
+        try {
+            acts = graph.feedForward(new INDArray[]{ids, types, positions}, false, false);
+        } finally {
+            graph.clearLayerMaskArrays();
+        }
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        out.put("hidden_states.0", acts.get(EMBEDDINGS).dup());
+        for (int i = 0; i < config.numHiddenLayers; i++) {
+            out.put("hidden_states." + (i + 1), acts.get(layerName(i)).dup());
+        }
+        for (int i = 0; i < config.numHiddenLayers; i++) {
+            out.put("attentions." + i, ((BlockGraphVertex) graph.getVertex(layerName(i))).lastAttention().dup());
+        }
+        out.put("last_hidden_state", out.get("hidden_states." + config.numHiddenLayers));
+        out.put("pooled_output", acts.get(POOLER).dup());
+        out.put("mlm_logits", acts.get(MLM).reshape(b, seq, config.vocabSize).dup());
+        out.put("nsp_logits", acts.get(NSP).dup());
+        return out;
+    }
+}

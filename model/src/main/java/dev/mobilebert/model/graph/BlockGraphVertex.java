@@ -1,0 +1,233 @@
+package dev.mobilebert.model.graph;
+
+import dev.mobilebert.model.MobileBertConfig;
+import dev.mobilebert.model.nn.BlockKind;
+import dev.mobilebert.model.nn.Blocks;
+import dev.mobilebert.model.nn.F;
+import dev.mobilebert.model.nn.Tape;
+import dev.mobilebert.model.nn.Var;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.api.MaskState;
+import org.deeplearning4j.nn.api.TrainingConfig;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.graph.vertex.BaseGraphVertex;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The runtime side of {@link BlockVertex}: parameters are views into the graph's flattened parameter vector and
+ * gradients are written into the flattened gradient view, so the updater, parameter averaging and ModelSerializer
+ * all see them. Activations: token-level [B, T, width]; the word table [V, E]; pooled/heads [B, n].
+ */
+public final class BlockGraphVertex extends BaseGraphVertex {
+    private final BlockVertex conf;
+    private final MobileBertConfig cfg;
+    private final INDArray paramsView;
+    private final Map<String, INDArray> params;      // DL4J keys -> views
+    private final Map<String, String> hfNames;        // DL4J keys -> HF-relative names
+    private Map<String, INDArray> grads;
+    private INDArray gradView;
+    private INDArray mask;
+    private Tape tape;
+    private Var out;
+    private Var[] in;
+    private INDArray lastAttention;
+
+    BlockGraphVertex(BlockVertex conf, ComputationGraph graph, String name, int idx, INDArray paramsView,
+                     boolean initializeParams, DataType dataType) {
+        super(graph, name, idx, null, null, dataType);
+        this.conf = conf;
+        this.cfg = conf.config();
+        this.paramsView = paramsView;
+        this.hfNames = new LinkedHashMap<>();
+        LinkedHashMap<String, long[]> shapes = Blocks.params(conf.kind(), cfg, conf.index());
+        shapes.keySet().forEach(n -> hfNames.put(dl4jKey(n), n));
+        this.params = slice(paramsView, shapes);
+        if (initializeParams && !params.isEmpty()) Blocks.init(cfg, params, Nd4j.getRandom());
+    }
+
+    /** DL4J's updater splits gradient keys at the last '_': parameter keys must not contain one. */
+    public static String dl4jKey(String hfRelative) {
+        StringBuilder sb = new StringBuilder();
+        boolean up = false;
+        for (char ch : hfRelative.toCharArray()) {
+            if (ch == '_') { up = true; continue; }
+            sb.append(up ? Character.toUpperCase(ch) : ch);
+            up = false;
+        }
+        return sb.toString();
+    }
+
+    private static Map<String, INDArray> slice(INDArray flat, LinkedHashMap<String, long[]> shapes) {
+        Map<String, INDArray> out = new LinkedHashMap<>();
+        if (flat == null) return out;
+        INDArray row = flat.rank() == 2 ? flat.get(NDArrayIndex.point(0), NDArrayIndex.all()) : flat;
+        long off = 0;
+        for (var e : shapes.entrySet()) {
+            long n = 1;
+            for (long d : e.getValue()) n *= d;
+            out.put(dl4jKey(e.getKey()), row.get(NDArrayIndex.interval(off, off + n)).reshape('c', e.getValue()));
+            off += n;
+        }
+        return out;
+    }
+
+    public BlockKind kind() { return conf.kind(); }
+    public int index() { return conf.index(); }
+
+    /** HF name (with prefix) -> parameter view. */
+    public Map<String, INDArray> hfParams() {
+        Map<String, INDArray> m = new LinkedHashMap<>();
+        String prefix = Blocks.hfPrefix(conf.kind(), conf.index());
+        params.forEach((k, v) -> m.put(prefix + hfNames.get(k), v));
+        return m;
+    }
+
+    /** The attention distribution [B, heads, T, T] of the last forward pass (transformer blocks only). */
+    public INDArray lastAttention() { return lastAttention; }
+
+    @Override public boolean hasLayer() { return false; }
+    @Override public Layer getLayer() { return null; }
+    @Override public String toString() { return "BlockGraphVertex(" + vertexName + ", " + conf.kind() + ")"; }
+
+    @Override
+    public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
+        // Our arrays must outlive DL4J's workspace scopes (the tape keeps them until backward).
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            tape = training ? new Tape() : null;
+            Map<String, Var> p = new LinkedHashMap<>();
+            params.forEach((k, v) -> p.put(hfNames.get(k), training && grads != null ? Var.param(v, grads.get(k)) : Var.of(v)));
+            in = new Var[inputs.length];
+            for (int i = 0; i < inputs.length; i++) in[i] = Var.of(inputs[i]);
+            INDArray result = compute(p, training);
+            return workspaceMgr.isScopedOut(ArrayType.ACTIVATIONS) ? result : workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, result);
+        }
+    }
+
+    private INDArray compute(Map<String, Var> p, boolean training) {
+        switch (conf.kind()) {
+            case WORD_TABLE -> {
+                out = p.get("weight");
+                return out.value;
+            }
+            case EMBEDDINGS -> {
+                int b = (int) inputs[0].size(0), t = (int) inputs[0].size(1);
+                out = Blocks.embeddings(tape, cfg, p, ids(inputs[0]), ids(inputs[1]), in[2], new Blocks.Dims(b, t), training);
+                return out.value.reshape(b, t, cfg.hiddenSize);
+            }
+            case LAYER -> {
+                int b = (int) inputs[0].size(0), t = (int) inputs[0].size(1);
+                Var x = flatTokens(in[0], b, t);
+                Blocks.Out o = Blocks.layer(tape, cfg, p, x, F.maskBias(mask, inputs[0].dataType()), new Blocks.Dims(b, t), training);
+                out = o.output();
+                lastAttention = o.attention();
+                return out.value.reshape(b, t, cfg.hiddenSize);
+            }
+            case POOLER -> {
+                int b = (int) inputs[0].size(0), t = (int) inputs[0].size(1);
+                out = Blocks.pooler(tape, cfg, p, flatTokens(in[0], b, t), new Blocks.Dims(b, t));
+                return out.value;
+            }
+            case MLM -> {
+                int b = (int) inputs[0].size(0), t = (int) inputs[0].size(1);
+                int[] pos = ids(inputs[1]);
+                int per = (int) inputs[1].size(1);
+                int[] rows = new int[pos.length];
+                for (int i = 0; i < pos.length; i++) {
+                    if (pos[i] < 0 || pos[i] >= t) throw new IllegalArgumentException("masked_lm_positions value " + pos[i] + " outside [0, " + t + ")");
+                    rows[i] = (i / per) * t + pos[i];
+                }
+                out = Blocks.mlm(tape, cfg, p, flatTokens(in[0], b, t), rows, in[2]);
+                return out.value.reshape(b, (long) per * cfg.vocabSize);
+            }
+            case NSP, CLASSIFIER -> {
+                out = Blocks.head(tape, p, in[0]);
+                return out.value;
+            }
+            case SPAN -> {
+                int b = (int) inputs[0].size(0), t = (int) inputs[0].size(1);
+                out = Blocks.head(tape, p, flatTokens(in[0], b, t));
+                return out.value.reshape(b, t, 2);
+            }
+            default -> throw new IllegalStateException(conf.kind().toString());
+        }
+    }
+
+    /** A [B, T, H] input seen as [B*T, H]; its gradient flows back to the 3-D input variable. */
+    private Var flatTokens(Var x3, int b, int t) {
+        INDArray flat = x3.value.reshape('c', (long) b * t, x3.value.size(2));
+        Var v = Var.of(flat);
+        if (tape != null) {
+            // reshape gradient back to the input's layout
+            recordReshape(v, x3);
+        }
+        return v;
+    }
+
+    private void recordReshape(Var from, Var to) {
+        // tiny adapter op: registered on the tape before the ops that consume 'from', so it runs after them
+        tape.record(() -> { if (from.grad() != null) to.accumulate(from.grad().reshape(to.value.shape())); });
+    }
+
+    private static int[] ids(INDArray a) {
+        return a.castTo(DataType.INT).dup('c').data().asInt();
+    }
+
+    @Override
+    public Pair<Gradient, INDArray[]> doBackward(boolean tbptt, LayerWorkspaceMgr workspaceMgr) {
+        if (tape == null) throw new IllegalStateException("backward without a training forward pass in " + vertexName);
+        Gradient g = new DefaultGradient();
+        INDArray[] eps = new INDArray[inputs.length];
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (gradView != null) gradView.assign(0);
+            INDArray e = epsilon.reshape(out.value.shape());
+            tape.backward(out, e);
+            tape = null;
+            for (int i = 0; i < inputs.length; i++) {
+                INDArray gi = in[i].grad();
+                eps[i] = gi == null ? Nd4j.zeros(inputs[i].dataType(), inputs[i].shape()) : gi.reshape(inputs[i].shape());
+            }
+        }
+        if (grads != null) grads.forEach((k, v) -> g.gradientForVariable().put(k, v));
+        for (int i = 0; i < eps.length; i++) {
+            if (!workspaceMgr.isScopedOut(ArrayType.ACTIVATION_GRAD)) eps[i] = workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, eps[i]);
+        }
+        return new Pair<>(g, eps);
+    }
+
+    @Override
+    public void setBackpropGradientsViewArray(INDArray view) {
+        this.gradView = view;
+        this.grads = slice(view, Blocks.params(conf.kind(), cfg, conf.index()));
+    }
+
+    @Override
+    public Pair<INDArray, MaskState> feedForwardMaskArrays(INDArray[] maskArrays, MaskState currentMaskState, int minibatchSize) {
+        INDArray m = maskArrays == null ? null : maskArrays[0];
+        if (conf.kind() == BlockKind.EMBEDDINGS || conf.kind() == BlockKind.LAYER) {
+            this.mask = m;
+            return new Pair<>(m, m == null ? null : MaskState.Active);
+        }
+        if (conf.kind() == BlockKind.SPAN) return new Pair<>(m, m == null ? null : MaskState.Active);
+        return new Pair<>(null, null);
+    }
+
+    @Override public void clearVertex() { clear(); tape = null; out = null; in = null; }
+    @Override public Map<String, INDArray> paramTable(boolean backpropOnly) { return params; }
+    @Override public TrainingConfig getConfig() { return conf; }
+    @Override public INDArray params() { return paramsView; }
+    @Override public long numParams() { return paramsView == null ? 0 : paramsView.length(); }
+    @Override public INDArray getGradientsViewArray() { return gradView; }
+    @Override public boolean updaterDivideByMinibatch(String paramName) { return true; }
+}

@@ -1,0 +1,273 @@
+package dev.mobilebert.model.nn;
+
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd;
+import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
+import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
+import org.nd4j.linalg.factory.Broadcast;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.INDArrayIndex;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * The operations MobileBERT is made of, each with a hand-written backward pass recorded on a {@link Tape}
+ * (null tape = inference, nothing recorded). Token-level tensors are 2-D [B*T, features] so every dense layer is
+ * one gemm; attention uses batched matmul on [B, heads, T, d].
+ */
+public final class F {
+    private static final double SQRT2 = Math.sqrt(2.0);
+    private static final double INV_SQRT_2PI = 1.0 / Math.sqrt(2.0 * Math.PI);
+
+    private F() {}
+
+    private static Var out(INDArray v) { return Var.of(v); }
+
+    /** y = x W^T + b with W in [out, in] (HuggingFace layout). */
+    public static Var linear(Tape t, Var x, Var w, Var b) {
+        INDArray y = x.value.mmul(w.value.transpose());
+        if (b != null) y.addiRowVector(b.value.reshape(1, b.value.length()));
+        Var o = out(y);
+        if (t != null) t.record(() -> {
+            INDArray dy = o.grad();
+            if (dy == null) return;
+            w.accumulate(dy.transpose().mmul(x.value));
+            if (b != null) b.accumulate(dy.sum(0));
+            x.accumulate(dy.mmul(w.value));
+        });
+        return o;
+    }
+
+    public static Var add(Tape t, Var a, Var b) {
+        Var o = out(a.value.add(b.value));
+        if (t != null) t.record(() -> {
+            if (o.grad() == null) return;
+            a.accumulate(o.grad());
+            b.accumulate(o.grad());
+        });
+        return o;
+    }
+
+    /** NoNorm (x*w + b) or LayerNorm over the feature axis. */
+    public static Var norm(Tape t, Var x, Var w, Var b, boolean layerNorm, double eps) {
+        INDArray wr = w.value.reshape(1, w.value.length()), br = b.value.reshape(1, b.value.length());
+        if (!layerNorm) {
+            Var o = out(x.value.mulRowVector(wr).addiRowVector(br));
+            if (t != null) t.record(() -> {
+                INDArray dy = o.grad();
+                if (dy == null) return;
+                w.accumulate(dy.mul(x.value).sum(0));
+                b.accumulate(dy.sum(0));
+                x.accumulate(dy.mulRowVector(wr));
+            });
+            return o;
+        }
+        INDArray mean = x.value.mean(true, 1);
+        INDArray xc = x.value.subColumnVector(mean);
+        INDArray var = xc.mul(xc).mean(true, 1);
+        INDArray inv = Transforms.pow(var.addi(eps), -0.5, false);
+        INDArray xhat = xc.muliColumnVector(inv);
+        Var o = out(xhat.mulRowVector(wr).addiRowVector(br));
+        if (t != null) t.record(() -> {
+            INDArray dy = o.grad();
+            if (dy == null) return;
+            w.accumulate(dy.mul(xhat).sum(0));
+            b.accumulate(dy.sum(0));
+            INDArray dxhat = dy.mulRowVector(wr);
+            INDArray m1 = dxhat.mean(true, 1);
+            INDArray m2 = dxhat.mul(xhat).mean(true, 1);
+            INDArray dx = dxhat.subColumnVector(m1).subi(xhat.mulColumnVector(m2)).muliColumnVector(inv);
+            x.accumulate(dx);
+        });
+        return o;
+    }
+
+    /** The activation functions of the config's hidden_act; the derivative is computed only when backpropagating. */
+    public static Var act(Tape t, Var x, String kind) {
+        INDArray v = x.value;
+        INDArray y = switch (kind) {
+            case "relu" -> Transforms.relu(v, true);
+            case "relu6" -> Transforms.min(Transforms.relu(v, true), 6.0, false);
+            case "tanh" -> Transforms.tanh(v, true);
+            case "gelu" -> v.mul(geluCdf(v));
+            case "gelu_new" -> Transforms.tanh(geluNewInner(v), false).addi(1.0).muli(v).muli(0.5);
+            default -> throw new IllegalArgumentException("unsupported activation " + kind);
+        };
+        Var o = out(y);
+        if (t != null) t.record(() -> { if (o.grad() != null) x.accumulate(o.grad().mul(derivative(kind, v, y))); });
+        return o;
+    }
+
+    private static INDArray geluCdf(INDArray v) {
+        return Nd4j.exec(new Erf(v.div(SQRT2))).addi(1.0).muli(0.5);
+    }
+
+    private static INDArray geluNewInner(INDArray v) {
+        return v.mul(v).muli(v).muli(0.044715).addi(v).muli(Math.sqrt(2.0 / Math.PI));
+    }
+
+    private static INDArray derivative(String kind, INDArray v, INDArray y) {
+        DataType dt = v.dataType();
+        switch (kind) {
+            case "relu": return v.gt(0).castTo(dt);
+            case "relu6": return v.gt(0).castTo(dt).muli(v.lt(6).castTo(dt));
+            case "tanh": return y.mul(y).rsubi(1.0);
+            case "gelu": {
+                INDArray pdf = Transforms.exp(v.mul(v).muli(-0.5), false).muli(INV_SQRT_2PI);
+                return geluCdf(v).addi(pdf.muli(v));
+            }
+            default: { // gelu_new
+                double c = Math.sqrt(2.0 / Math.PI);
+                INDArray th = Transforms.tanh(geluNewInner(v), false);
+                INDArray dinner = v.mul(v).muli(3 * 0.044715).addi(1.0).muli(c);
+                return th.add(1.0).muli(0.5).addi(th.mul(th).rsubi(1.0).muli(dinner).muli(v).muli(0.5));
+            }
+        }
+    }
+
+    /** Inverted dropout; identity outside training or at p = 0. */
+    public static Var dropout(Tape t, Var x, double p, boolean training) {
+        if (!training || p <= 0) return x;
+        INDArray keep = Nd4j.rand(x.value.dataType(), x.value.shape()).gt(p).castTo(x.value.dataType()).muli(1.0 / (1.0 - p));
+        Var o = out(x.value.mul(keep));
+        if (t != null) t.record(() -> { if (o.grad() != null) x.accumulate(o.grad().mul(keep)); });
+        return o;
+    }
+
+    /** Rows of {@code table} at {@code ids} (an embedding lookup); the backward scatters into the table. */
+    public static Var gather(Tape t, Var table, int[] ids) {
+        Var o = out(Nd4j.pullRows(table.value, 1, ids));
+        if (t != null) t.record(() -> {
+            INDArray dy = o.grad();
+            if (dy == null) return;
+            INDArray dt = Nd4j.zeros(table.value.dataType(), table.value.shape());
+            INDArray idx = Nd4j.createFromArray(ids);
+            Nd4j.exec(new ScatterAdd(dt, idx, dy));
+            table.accumulate(dt);
+        });
+        return o;
+    }
+
+    /** Trigram input: [e(t+1) (0 at the end), e(t), e(t-1) (0 at the start)] along features; x is [B*T, E]. */
+    public static Var trigram(Tape t, Var x, int batch, int seq) {
+        long e = x.value.size(1);
+        INDArray x3 = x.value.reshape(batch, seq, e);
+        INDArray y3 = Nd4j.zeros(x.value.dataType(), batch, seq, 3 * e);
+        INDArrayIndex all = NDArrayIndex.all();
+        if (seq > 1) {
+            y3.get(all, NDArrayIndex.interval(0, seq - 1), NDArrayIndex.interval(0, e)).assign(x3.get(all, NDArrayIndex.interval(1, seq), all));
+            y3.get(all, NDArrayIndex.interval(1, seq), NDArrayIndex.interval(2 * e, 3 * e)).assign(x3.get(all, NDArrayIndex.interval(0, seq - 1), all));
+        }
+        y3.get(all, all, NDArrayIndex.interval(e, 2 * e)).assign(x3);
+        Var o = out(y3.reshape(batch * (long) seq, 3 * e));
+        if (t != null) t.record(() -> {
+            INDArray dy = o.grad();
+            if (dy == null) return;
+            INDArray d3 = dy.reshape(batch, seq, 3 * e);
+            INDArray dx = d3.get(all, all, NDArrayIndex.interval(e, 2 * e)).dup('c');
+            if (seq > 1) {
+                dx.get(all, NDArrayIndex.interval(1, seq), all).addi(d3.get(all, NDArrayIndex.interval(0, seq - 1), NDArrayIndex.interval(0, e)));
+                dx.get(all, NDArrayIndex.interval(0, seq - 1), all).addi(d3.get(all, NDArrayIndex.interval(1, seq), NDArrayIndex.interval(2 * e, 3 * e)));
+            }
+            x.accumulate(dx.reshape(batch * (long) seq, e));
+        });
+        return o;
+    }
+
+    /** The result of attention: the context [B*T, heads*d] and the probabilities [B, heads, T, T]. */
+    public record Attention(Var context, INDArray probs) {}
+
+    /**
+     * Scaled dot-product attention over heads. q, k, v are [B*T, heads*d]; {@code maskBias} is [B, T] holding
+     * (1 - mask) * -10000 (null = no padding), added to every query row's scores.
+     */
+    public static Attention attention(Tape t, Var q, Var k, Var v, int batch, int seq, int heads, INDArray maskBias,
+                                      double dropP, boolean training) {
+        long d = q.value.size(1) / heads;
+        double scale = 1.0 / Math.sqrt(d);
+        INDArray qh = toHeads(q.value, batch, seq, heads), kh = toHeads(k.value, batch, seq, heads), vh = toHeads(v.value, batch, seq, heads);
+        INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(scale);
+        if (maskBias != null) Broadcast.add(scores, maskBias, scores, 0, 3);
+        INDArray probs = Nd4j.exec(new SoftMax(scores, scores, 3))[0];
+        INDArray keep = null, used = probs;
+        if (training && dropP > 0) {
+            keep = Nd4j.rand(probs.dataType(), probs.shape()).gt(dropP).castTo(probs.dataType()).muli(1.0 / (1.0 - dropP));
+            used = probs.mul(keep);
+        }
+        INDArray ctx = Nd4j.matmul(used, vh);
+        Var o = out(fromHeads(ctx, batch, seq));
+        final INDArray keepF = keep, usedF = used;
+        if (t != null) t.record(() -> {
+            INDArray dy = o.grad();
+            if (dy == null) return;
+            INDArray dctx = toHeads(dy, batch, seq, heads);
+            INDArray dUsed = Nd4j.matmul(dctx, vh, false, true, false);
+            INDArray dv = Nd4j.matmul(usedF, dctx, true, false, false);
+            INDArray dProbs = keepF == null ? dUsed : dUsed.muli(keepF);
+            INDArray rowDot = dProbs.mul(probs).sum(3);
+            INDArray dScores = Broadcast.sub(dProbs, rowDot, dProbs, 0, 1, 2).muli(probs).muli(scale);
+            q.accumulate(fromHeads(Nd4j.matmul(dScores, kh), batch, seq));
+            k.accumulate(fromHeads(Nd4j.matmul(dScores, qh, true, false, false), batch, seq));
+            v.accumulate(fromHeads(dv, batch, seq));
+        });
+        return new Attention(o, probs);
+    }
+
+    private static INDArray toHeads(INDArray x, int batch, int seq, int heads) {
+        long d = x.size(1) / heads;
+        return x.reshape(batch, seq, heads, d).permute(0, 2, 1, 3).dup('c');
+    }
+
+    private static INDArray fromHeads(INDArray x, int batch, int seq) {
+        long width = x.size(1) * x.size(3);
+        return x.permute(0, 2, 1, 3).dup('c').reshape(batch * (long) seq, width);
+    }
+
+    /** Rows {@code index[i]} of x [N, F] (positions inside the flattened batch); backward scatters. */
+    public static Var rows(Tape t, Var x, int[] index) {
+        Var o = out(Nd4j.pullRows(x.value, 1, index));
+        if (t != null) t.record(() -> {
+            INDArray dy = o.grad();
+            if (dy == null) return;
+            INDArray dx = Nd4j.zeros(x.value.dataType(), x.value.shape());
+            Nd4j.exec(new ScatterAdd(dx, Nd4j.createFromArray(index), dy));
+            x.accumulate(dx);
+        });
+        return o;
+    }
+
+    /**
+     * MobileBERT's factorized output layer: logits = x [:, :E] table^T + x[:, E:] dense + bias, i.e.
+     * x · concat([word_embeddings^T (E x V), dense (H-E x V)]) + bias without building the concatenation.
+     */
+    public static Var factorizedDecoder(Tape t, Var x, Var table, Var dense, Var bias) {
+        long e = table.value.size(1), h = x.value.size(1);
+        INDArray xe = x.value.get(NDArrayIndex.all(), NDArrayIndex.interval(0, e));
+        INDArray y = xe.mmul(table.value.transpose());
+        INDArray xr = dense == null ? null : x.value.get(NDArrayIndex.all(), NDArrayIndex.interval(e, h));
+        if (dense != null) y.addi(xr.mmul(dense.value));
+        y.addiRowVector(bias.value.reshape(1, bias.value.length()));
+        Var o = out(y);
+        if (t != null) t.record(() -> {
+            INDArray dy = o.grad();
+            if (dy == null) return;
+            bias.accumulate(dy.sum(0));
+            table.accumulate(dy.transpose().mmul(xe));
+            INDArray dx = Nd4j.create(x.value.dataType(), x.value.shape());
+            dx.get(NDArrayIndex.all(), NDArrayIndex.interval(0, e)).assign(dy.mmul(table.value));
+            if (dense != null) {
+                dense.accumulate(xr.transpose().mmul(dy));
+                dx.get(NDArrayIndex.all(), NDArrayIndex.interval(e, h)).assign(dy.mmul(dense.value.transpose()));
+            }
+            x.accumulate(dx);
+        });
+        return o;
+    }
+
+    /** (1 - mask) * -10000 as [B, T], in the model's data type; null when there is no mask. */
+    public static INDArray maskBias(INDArray mask, DataType type) {
+        if (mask == null) return null;
+        return mask.castTo(type).rsub(1.0).muli(-10000.0).reshape(mask.size(0), mask.size(mask.rank() - 1));
+    }
+}
