@@ -5,6 +5,7 @@ import dev.mobilebert.jobs.cli.BenchCommand;
 import dev.mobilebert.jobs.cli.BuildVocabCommand;
 import dev.mobilebert.jobs.cli.DoctorCommand;
 import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
+import dev.mobilebert.jobs.cli.PretrainCommand;
 import dev.mobilebert.jobs.cli.TokenizeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -26,6 +27,7 @@ import picocli.CommandLine.ScopeType;
                 TokenizeCommand.class,
                 BuildVocabCommand.class,
                 PreparePretrainingCommand.class,
+                PretrainCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {
