@@ -3,6 +3,7 @@ package dev.mobilebert.jobs.train;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.BaseTrainingListener;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 import java.io.Serializable;
 import java.util.ArrayList;
@@ -12,12 +13,13 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Something model-specific measured on the worker's network at every step, right after the gradient is computed
- * (the output layers still hold this minibatch's activations and labels) and before the update.
+ * Something model-specific measured on the worker's network at every step, from the activations of the training
+ * forward pass (DL4J's {@code onForwardPass}; the output layers drop their inputs and labels before
+ * {@code onGradientCalculation}), so it costs no extra forward pass.
  */
 @FunctionalInterface
 public interface StepProbe extends Serializable {
-    Map<String, Double> measure(ComputationGraph net);
+    Map<String, Double> measure(ComputationGraph net, Map<String, INDArray> activations);
 
     /** One worker's values for one step (0-based iteration). */
     record Record(int iteration, Map<String, Double> values) implements Serializable {}
@@ -39,8 +41,8 @@ public interface StepProbe extends Serializable {
         }
 
         @Override
-        public void onGradientCalculation(Model model) {
-            if (model instanceof ComputationGraph g) sink.accept(new Record(g.getIterationCount(), probe.measure(g)));
+        public void onForwardPass(Model model, Map<String, INDArray> activations) {
+            if (model instanceof ComputationGraph g) sink.accept(new Record(g.getIterationCount(), probe.measure(g, activations)));
         }
     }
 
