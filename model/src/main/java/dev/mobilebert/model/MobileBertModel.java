@@ -7,7 +7,9 @@ import dev.mobilebert.model.nn.BlockKind;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.nd4j.linalg.activations.Activation;
@@ -29,8 +31,9 @@ import java.util.Map;
  * <p>Pretraining graph (consumes the pretraining MultiDataSet contract):
  * inputs {@code input_ids}, {@code token_type_ids}, {@code masked_lm_positions} (feature masks: input mask,
  * input mask, masked_lm_weights) → {@code wordEmbeddings} (the table, shared) → {@code embeddings} →
- * {@code layer0..layer{L-1}} → {@code pooler} → {@code nsp}; {@code mlm} reads the last layer, the positions and the
- * shared table; outputs {@code mlmLoss} (labels masked_lm_ids, mask masked_lm_weights) and {@code nspLoss}.
+ * {@code layer0..layer{L-1}} → {@code pooler} → {@code nspLoss} (an OutputLayer: cls.seq_relationship + loss);
+ * {@code mlm} reads the last layer, the positions and the shared table → {@code mlmLoss} (labels masked_lm_ids, mask
+ * masked_lm_weights).
  */
 public final class MobileBertModel {
     public static final String[] PRETRAINING_INPUTS = {"input_ids", "token_type_ids", "masked_lm_positions"};
@@ -54,18 +57,20 @@ public final class MobileBertModel {
                 .trainingWorkspaceMode(WorkspaceMode.NONE).inferenceWorkspaceMode(WorkspaceMode.NONE)
                 .graphBuilder()
                 .addInputs(PRETRAINING_INPUTS)
-                .addVertex(WORD_TABLE, new BlockVertex(BlockKind.WORD_TABLE, 0, c, updater), "input_ids")
-                .addVertex(EMBEDDINGS, new BlockVertex(BlockKind.EMBEDDINGS, 0, c, updater), "input_ids", "token_type_ids", WORD_TABLE);
+                .addVertex(WORD_TABLE, new BlockVertex(WORD_TABLE, BlockKind.WORD_TABLE, 0, c, updater), "input_ids")
+                .addVertex(EMBEDDINGS, new BlockVertex(EMBEDDINGS, BlockKind.EMBEDDINGS, 0, c, updater), "input_ids", "token_type_ids", WORD_TABLE);
         String prev = EMBEDDINGS;
         for (int i = 0; i < c.numHiddenLayers; i++) {
-            b.addVertex(layerName(i), new BlockVertex(BlockKind.LAYER, i, c, updater), prev);
+            b.addVertex(layerName(i), new BlockVertex(layerName(i), BlockKind.LAYER, i, c, updater), prev);
             prev = layerName(i);
         }
-        return b.addVertex(POOLER, new BlockVertex(BlockKind.POOLER, 0, c, updater), prev)
-                .addVertex(MLM, new BlockVertex(BlockKind.MLM, 0, c, updater), prev, "masked_lm_positions", WORD_TABLE)
-                .addVertex(NSP, new BlockVertex(BlockKind.NSP, 0, c, updater), POOLER)
+        return b.addVertex(POOLER, new BlockVertex(POOLER, BlockKind.POOLER, 0, c, updater), prev)
+                .addVertex(MLM, new BlockVertex(MLM, BlockKind.MLM, 0, c, updater), prev, "masked_lm_positions", WORD_TABLE)
                 .addLayer(MLM_LOSS, new LossLayer.Builder(new SparseSoftmaxCrossEntropy()).activation(Activation.IDENTITY).build(), MLM)
-                .addLayer(NSP_LOSS, new LossLayer.Builder(new SparseSoftmaxCrossEntropy()).activation(Activation.IDENTITY).build(), NSP)
+                // NSP (cls.seq_relationship) is a stock DL4J OutputLayer on purpose: ComputationGraph.fit() returns
+                // without doing anything when no *layer* has parameters (it counts layers only, not vertices).
+                .addLayer(NSP_LOSS, new OutputLayer.Builder(new SparseSoftmaxCrossEntropy()).nIn(c.hiddenSize).nOut(2)
+                        .activation(Activation.IDENTITY).weightInit(new NormalDistribution(0, c.initializerRange)).biasInit(0).build(), POOLER)
                 .setOutputs(MLM_LOSS, NSP_LOSS)
                 .build();
     }
@@ -81,6 +86,9 @@ public final class MobileBertModel {
     }
 
     public MobileBertConfig config() { return config; }
+
+    /** All parameters (ComputationGraph.numParams() counts layers only and misses the vertices). */
+    public long numParams() { return graph.params().length(); }
     public ComputationGraph graph() { return graph; }
 
     private List<BlockGraphVertex> blocks() {
@@ -96,6 +104,11 @@ public final class MobileBertModel {
     public Map<String, INDArray> hfParams() {
         Map<String, INDArray> m = new LinkedHashMap<>();
         for (BlockGraphVertex b : blocks()) m.putAll(b.hfParams());
+        org.deeplearning4j.nn.api.Layer nsp = graph.getLayer(NSP_LOSS);
+        if (nsp != null) { // DL4J stores W as [nIn, nOut]: HuggingFace's [out, in] is its transpose (a view)
+            m.put("cls.seq_relationship.weight", nsp.getParam("W").transpose());
+            m.put("cls.seq_relationship.bias", nsp.getParam("b").reshape(2));
+        }
         return m;
     }
 
@@ -139,7 +152,7 @@ public final class MobileBertModel {
         out.put("last_hidden_state", out.get("hidden_states." + config.numHiddenLayers));
         out.put("pooled_output", acts.get(POOLER).dup());
         out.put("mlm_logits", acts.get(MLM).reshape(b, seq, config.vocabSize).dup());
-        out.put("nsp_logits", acts.get(NSP).dup());
+        out.put("nsp_logits", acts.get(NSP_LOSS).dup());
         return out;
     }
 }

@@ -7,6 +7,10 @@ import dev.mobilebert.jobs.cli.DoctorCommand;
 import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
 import dev.mobilebert.jobs.cli.PretrainCommand;
 import dev.mobilebert.jobs.cli.TokenizeCommand;
+import dev.mobilebert.jobs.cli.ExportHfCommand;
+import dev.mobilebert.jobs.cli.ForwardCommand;
+import dev.mobilebert.jobs.cli.ImportHfCommand;
+import dev.mobilebert.jobs.cli.ParamsCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -28,6 +32,10 @@ import picocli.CommandLine.ScopeType;
                 BuildVocabCommand.class,
                 PreparePretrainingCommand.class,
                 PretrainCommand.class,
+                ParamsCommand.class,
+                ImportHfCommand.class,
+                ExportHfCommand.class,
+                ForwardCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {

@@ -42,6 +42,7 @@ public final class BlockGraphVertex extends BaseGraphVertex {
     private Tape tape;
     private Var out;
     private Var[] in;
+    private Map<String, Var> paramVars;
     private INDArray lastAttention;
 
     BlockGraphVertex(BlockVertex conf, ComputationGraph graph, String name, int idx, INDArray paramsView,
@@ -106,8 +107,11 @@ public final class BlockGraphVertex extends BaseGraphVertex {
         // Our arrays must outlive DL4J's workspace scopes (the tape keeps them until backward).
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             tape = training ? new Tape() : null;
+            // Parameter gradients collect in the Vars and are copied into DL4J's gradient view in doBackward: the view
+            // may not exist yet at the first forward pass (ComputationGraph creates it lazily).
             Map<String, Var> p = new LinkedHashMap<>();
-            params.forEach((k, v) -> p.put(hfNames.get(k), training && grads != null ? Var.param(v, grads.get(k)) : Var.of(v)));
+            params.forEach((k, v) -> p.put(hfNames.get(k), Var.of(v)));
+            paramVars = p;
             in = new Var[inputs.length];
             for (int i = 0; i < inputs.length; i++) in[i] = Var.of(inputs[i]);
             INDArray result = compute(p, training);
@@ -190,10 +194,16 @@ public final class BlockGraphVertex extends BaseGraphVertex {
         Gradient g = new DefaultGradient();
         INDArray[] eps = new INDArray[inputs.length];
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            if (gradView != null) gradView.assign(0);
             INDArray e = epsilon.reshape(out.value.shape());
             tape.backward(out, e);
             tape = null;
+            if (grads != null) {
+                grads.forEach((k, view) -> {
+                    INDArray gk = paramVars.get(hfNames.get(k)).grad();
+                    if (gk == null) view.assign(0);
+                    else view.assign(gk.reshape(view.shape()));
+                });
+            }
             for (int i = 0; i < inputs.length; i++) {
                 INDArray gi = in[i].grad();
                 eps[i] = gi == null ? Nd4j.zeros(inputs[i].dataType(), inputs[i].shape()) : gi.reshape(inputs[i].shape());

@@ -28,6 +28,8 @@ import java.util.Objects;
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public final class BlockVertex extends GraphVertex implements TrainingConfig, dev.mobilebert.optim.OptimizableVertex {
+    /** The vertex name in the graph: DL4J's updater finds a vertex's parameters by it (getLayerName). */
+    private String name;
     private BlockKind kind;
     /** Layer index for LAYER, number of labels for CLASSIFIER, otherwise 0. */
     private int index;
@@ -40,7 +42,8 @@ public final class BlockVertex extends GraphVertex implements TrainingConfig, de
     /** For Jackson. */
     public BlockVertex() {}
 
-    public BlockVertex(BlockKind kind, int index, MobileBertConfig config, IUpdater updater) {
+    public BlockVertex(String name, BlockKind kind, int index, MobileBertConfig config, IUpdater updater) {
+        this.name = name;
         this.kind = kind;
         this.index = index;
         this.modelConfig = config.toJson();
@@ -61,6 +64,7 @@ public final class BlockVertex extends GraphVertex implements TrainingConfig, de
     public GraphVertex clone() {
         // the updater is cloned too (DL4J's AttentionVertex.clone() drops it, which breaks under Spark)
         BlockVertex v = new BlockVertex();
+        v.name = name;
         v.kind = kind;
         v.index = index;
         v.modelConfig = modelConfig;
@@ -72,7 +76,7 @@ public final class BlockVertex extends GraphVertex implements TrainingConfig, de
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof BlockVertex b && b.kind == kind && b.index == index && b.modelConfig.equals(modelConfig)
+        return o instanceof BlockVertex b && Objects.equals(b.name, name) && b.kind == kind && b.index == index && b.modelConfig.equals(modelConfig)
                 && Objects.equals(b.updater, updater) && Objects.equals(b.regularization, regularization);
     }
 
@@ -107,7 +111,7 @@ public final class BlockVertex extends GraphVertex implements TrainingConfig, de
     @Override public MemoryReport getMemoryReport(InputType... inputTypes) { return null; }
 
     // ---- TrainingConfig: what the updater needs to know about this vertex's parameters
-    @Override public String getLayerName() { return kind + (kind == BlockKind.LAYER ? String.valueOf(index) : ""); }
+    @Override public String getLayerName() { return name; }
     @Override public List<Regularization> getRegularizationByParam(String paramName) {
         return regularization.getOrDefault(paramName, List.of());
     }

@@ -141,12 +141,16 @@ public final class F {
         if (t != null) t.record(() -> {
             INDArray dy = o.grad();
             if (dy == null) return;
-            INDArray dt = Nd4j.zeros(table.value.dataType(), table.value.shape());
-            INDArray idx = Nd4j.createFromArray(ids);
-            Nd4j.exec(new ScatterAdd(dt, idx, dy));
-            table.accumulate(dt);
+            table.accumulate(scatterAddRows(table.value, ids, dy));
         });
         return o;
+    }
+
+    /** zeros like {@code like}, with row {@code index[i]} += {@code rows[i]} (repeated indices add up). */
+    private static INDArray scatterAddRows(INDArray like, int[] index, INDArray rows) {
+        INDArray zeros = Nd4j.zeros(like.dataType(), like.shape());
+        // scatter_add writes to a new output array unless told otherwise: take the op's output
+        return Nd4j.exec(new ScatterAdd(zeros, Nd4j.createFromArray(index), rows))[0];
     }
 
     /** Trigram input: [e(t+1) (0 at the end), e(t), e(t-1) (0 at the start)] along features; x is [B*T, E]. */
@@ -230,9 +234,7 @@ public final class F {
         if (t != null) t.record(() -> {
             INDArray dy = o.grad();
             if (dy == null) return;
-            INDArray dx = Nd4j.zeros(x.value.dataType(), x.value.shape());
-            Nd4j.exec(new ScatterAdd(dx, Nd4j.createFromArray(index), dy));
-            x.accumulate(dx);
+            x.accumulate(scatterAddRows(x.value, index, dy));
         });
         return o;
     }

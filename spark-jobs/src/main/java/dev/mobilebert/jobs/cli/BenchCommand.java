@@ -6,7 +6,7 @@ import picocli.CommandLine.Command;
 /** Parent of the benchmarks: {@code bin/mobilebert bench <what>}. */
 @Command(name = "bench",
         description = "Benchmarks, measured on this machine; results go to a JSON file.",
-        subcommands = {BenchInstancesCommand.class})
+        subcommands = {BenchInstancesCommand.class, BenchLatencyCommand.class, BenchTrainStepCommand.class})
 public final class BenchCommand implements Runnable {
     @Override
     public void run() {

@@ -1,0 +1,34 @@
+package dev.mobilebert.jobs.cli;
+
+import dev.mobilebert.model.Bench;
+import dev.mobilebert.model.MobileBertConfig;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.util.concurrent.Callable;
+
+@Command(name = "train-step", description = "Time of one pretraining step (forward, backward, Adam update; MLM + NSP) on random data, float32.")
+public final class BenchTrainStepCommand implements Callable<Integer> {
+    @Option(names = "--config", required = true, description = "Model config JSON.")
+    String config;
+    @Option(names = "--batch", defaultValue = "8", description = "Batch size.")
+    int batch;
+    @Option(names = "--seq-len", defaultValue = "128", description = "Sequence length.")
+    int seqLen;
+    @Option(names = "--predictions", defaultValue = "20", description = "Masked positions per sequence.")
+    int predictions;
+    @Option(names = "--threads", defaultValue = "0", description = "ND4J/BLAS threads (0 = leave as configured).")
+    int threads;
+    @Option(names = "--warmup", defaultValue = "2", description = "Untimed steps first.")
+    int warmup;
+    @Option(names = "--runs", defaultValue = "5", description = "Timed steps.")
+    int runs;
+
+    @Override
+    public Integer call() {
+        Bench.pinThreads(threads);
+        Bench.Result r = Bench.trainStep(MobileBertConfig.load(config), batch, seqLen, predictions, warmup, runs);
+        System.out.println(config + " threads=" + threads + ": " + r.format());
+        return 0;
+    }
+}
