@@ -33,7 +33,25 @@ public final class PretrainingEvaluator implements Evaluator {
         this.heldOut = heldOut;
     }
 
-    record Part(PretrainingMetrics metrics, Map<Integer, Double> labelCounts, long nspRandom) implements Serializable {}
+    /**
+     * One partition's sums (a plain class, not a record: Spark's Kryo cannot serialize records unless the project's
+     * registrator is configured, and this must work under any configuration).
+     */
+    static final class Part implements Serializable {
+        final double[] sums; // PretrainingMetrics components
+        final HashMap<Integer, Double> labelCounts;
+        final long nspRandom;
+
+        Part(PretrainingMetrics m, HashMap<Integer, Double> labelCounts, long nspRandom) {
+            this.sums = new double[]{m.mlmLoss(), m.mlmCorrect(), m.mlmWeight(), m.nspLoss(), m.nspCorrect(), m.examples()};
+            this.labelCounts = labelCounts;
+            this.nspRandom = nspRandom;
+        }
+
+        PretrainingMetrics metrics() {
+            return new PretrainingMetrics(sums[0], sums[1], sums[2], sums[3], sums[4], (long) sums[5]);
+        }
+    }
 
     @Override
     public Map<String, Object> evaluate(JavaSparkContext sc, ComputationGraph net) {
@@ -52,8 +70,8 @@ public final class PretrainingEvaluator implements Evaluator {
         long random = 0;
         for (Part p : parts) {
             total = total.plus(p.metrics());
-            p.labelCounts().forEach((k, v) -> counts.merge(k, v, Double::sum));
-            random += p.nspRandom();
+            p.labelCounts.forEach((k, v) -> counts.merge(k, v, Double::sum));
+            random += p.nspRandom;
         }
         Map<String, Object> m = new LinkedHashMap<>(total.asMap("heldout_"));
         m.put("heldout_loss", total.mlmLossMean() + total.nspLossMean());
@@ -69,7 +87,7 @@ public final class PretrainingEvaluator implements Evaluator {
     static Part evaluatePartition(Iterator<MultiDataSet> batches, String conf, INDArray params) {
         ComputationGraph local = null;
         PretrainingMetrics sum = PretrainingMetrics.ZERO;
-        Map<Integer, Double> counts = new HashMap<>();
+        HashMap<Integer, Double> counts = new HashMap<>();
         long random = 0;
         while (batches.hasNext()) {
             MultiDataSet b = batches.next();
