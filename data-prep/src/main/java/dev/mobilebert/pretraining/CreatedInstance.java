@@ -1,7 +1,6 @@
 package dev.mobilebert.pretraining;
 
 import com.esotericsoftware.kryo.DefaultSerializer;
-import com.esotericsoftware.kryo.serializers.JavaSerializer;
 
 import java.io.Serializable;
 
@@ -9,7 +8,7 @@ import java.io.Serializable;
  * A finished instance with where it came from and how it was masked (for the statistics; the shards hold only
  * BERT's features). {@code order} is its place in the deterministic shuffle of the output.
  */
-@DefaultSerializer(JavaSerializer.class) // Kryo 4 cannot serialize records
+@DefaultSerializer(KryoSerializers.CreatedInstanceSerializer.class) // Kryo 4 cannot serialize records
 public record CreatedInstance(
         long doc,
         int dupe,

@@ -1,7 +1,6 @@
 package dev.mobilebert.pretraining;
 
 import com.esotericsoftware.kryo.DefaultSerializer;
-import com.esotericsoftware.kryo.serializers.JavaSerializer;
 
 import java.io.Serializable;
 
@@ -13,7 +12,7 @@ import java.io.Serializable;
  * until {@code targetBLength} tokens are reached.
  * {@code forcedRandom}: the chunk had a single segment, so B had to be random (the reference does the same).
  */
-@DefaultSerializer(JavaSerializer.class) // Kryo 4 cannot serialize records
+@DefaultSerializer(KryoSerializers.InstancePlanSerializer.class) // Kryo 4 cannot serialize records
 public record InstancePlan(
         long doc,
         int dupe,

@@ -1,7 +1,6 @@
 package dev.mobilebert.pretraining;
 
 import com.esotericsoftware.kryo.DefaultSerializer;
-import com.esotericsoftware.kryo.serializers.JavaSerializer;
 
 import java.util.Arrays;
 
@@ -11,7 +10,7 @@ import java.util.Arrays;
  * masked_lm_weights (0.0) to max_predictions_per_seq. next_sentence_labels: 0 = B is the actual continuation,
  * 1 = B is random. length = real tokens including [CLS] and both [SEP].
  */
-@DefaultSerializer(JavaSerializer.class) // Kryo 4 cannot serialize records
+@DefaultSerializer(KryoSerializers.PretrainingInstanceSerializer.class) // Kryo 4 cannot serialize records
 public record PretrainingInstance(
         int[] inputIds,
         int[] inputMask,

@@ -4,7 +4,6 @@ import dev.mobilebert.io.Fs;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.ObjectStreamException;
 import java.io.Serial;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
@@ -41,40 +40,59 @@ public final class Vocab implements Serializable {
 
     private final String[] tokens;
     private final String source;
-    private final transient Map<String, Integer> ids;
-    private final transient PieceTrie initialPieces;
-    private final transient PieceTrie continuationPieces;
-    private final transient int unkId;
-    private final transient int clsId;
-    private final transient int sepId;
-    private final transient int maskId;
-    private final transient int padId;
+    /**
+     * Derived lookup structures, rebuilt on first use after deserialization: transient and lazy rather than
+     * rebuilt in readResolve, so that Kryo (Spark's serializer, which skips transient fields and ignores
+     * readResolve) works as well as Java serialization.
+     */
+    private transient volatile Lookup lookup;
 
     private Vocab(String[] tokens, String source) {
         this.tokens = tokens;
         this.source = source;
-        this.ids = new HashMap<>(tokens.length * 2);
-        for (int i = 0; i < tokens.length; i++) ids.put(tokens[i], i); // later lines win, as in the reference
-        List<String> missing = new ArrayList<>();
-        for (String s : new String[]{UNK, CLS, SEP, MASK}) if (!ids.containsKey(s)) missing.add(s);
-        if (!missing.isEmpty()) {
-            throw new IllegalArgumentException("vocabulary " + source + " lacks the special token(s) " + missing
-                    + " (" + tokens.length + " lines; a BERT vocab has [PAD], [UNK], [CLS], [SEP], [MASK], one token per line)");
-        }
-        this.unkId = ids.get(UNK);
-        this.clsId = ids.get(CLS);
-        this.sepId = ids.get(SEP);
-        this.maskId = ids.get(MASK);
-        this.padId = ids.getOrDefault(PAD, 0);
-        this.initialPieces = new PieceTrie();
-        this.continuationPieces = new PieceTrie();
-        for (Map.Entry<String, Integer> e : ids.entrySet()) {
-            String t = e.getKey();
-            if (t.startsWith(CONTINUATION)) {
-                if (t.length() > CONTINUATION.length()) continuationPieces.add(t, CONTINUATION.length(), e.getValue());
+        this.lookup = new Lookup(tokens, source);
+    }
+
+    /** Ids by token, the piece tries and the special ids. */
+    private static final class Lookup {
+        final Map<String, Integer> ids;
+        final PieceTrie initialPieces = new PieceTrie();
+        final PieceTrie continuationPieces = new PieceTrie();
+        final int unkId, clsId, sepId, maskId, padId;
+
+        Lookup(String[] tokens, String source) {
+            ids = new HashMap<>(tokens.length * 2);
+            for (int i = 0; i < tokens.length; i++) ids.put(tokens[i], i); // later lines win, as in the reference
+            List<String> missing = new ArrayList<>();
+            for (String s : new String[]{UNK, CLS, SEP, MASK}) if (!ids.containsKey(s)) missing.add(s);
+            if (!missing.isEmpty()) {
+                throw new IllegalArgumentException("vocabulary " + source + " lacks the special token(s) " + missing
+                        + " (" + tokens.length + " lines; a BERT vocab has [PAD], [UNK], [CLS], [SEP], [MASK], one token per line)");
             }
-            if (!t.isEmpty()) initialPieces.add(t, 0, e.getValue());
+            unkId = ids.get(UNK);
+            clsId = ids.get(CLS);
+            sepId = ids.get(SEP);
+            maskId = ids.get(MASK);
+            padId = ids.getOrDefault(PAD, 0);
+            for (Map.Entry<String, Integer> e : ids.entrySet()) {
+                String t = e.getKey();
+                if (t.startsWith(CONTINUATION) && t.length() > CONTINUATION.length()) {
+                    continuationPieces.add(t, CONTINUATION.length(), e.getValue());
+                }
+                if (!t.isEmpty()) initialPieces.add(t, 0, e.getValue());
+            }
         }
+    }
+
+    private Lookup lookup() {
+        Lookup l = lookup;
+        if (l == null) {
+            synchronized (this) {
+                if (lookup == null) lookup = new Lookup(tokens, source);
+                l = lookup;
+            }
+        }
+        return l;
     }
 
     /** A vocabulary from its tokens in id order; {@code source} names it in errors. */
@@ -142,14 +160,15 @@ public final class Vocab implements Serializable {
 
     /** The id of {@code token}, or -1 when it is not in the vocabulary. */
     public int id(String token) {
-        Integer i = ids.get(token);
+        Integer i = lookup().ids.get(token);
         return i == null ? -1 : i;
     }
 
     /** The id of {@code token}, or the id of [UNK] (the reference's {@code convert_by_vocab}). */
     public int idOrUnk(String token) {
-        Integer i = ids.get(token);
-        return i == null ? unkId : i;
+        Lookup l = lookup();
+        Integer i = l.ids.get(token);
+        return i == null ? l.unkId : i;
     }
 
     public String token(int id) {
@@ -159,27 +178,22 @@ public final class Vocab implements Serializable {
         return tokens[id];
     }
 
-    public boolean contains(String token) { return ids.containsKey(token); }
+    public boolean contains(String token) { return lookup().ids.containsKey(token); }
 
     /** Number of lines, i.e. one more than the largest id (the embedding table's row count). */
     public int size() { return tokens.length; }
 
     public String source() { return source; }
 
-    public int unkId() { return unkId; }
-    public int clsId() { return clsId; }
-    public int sepId() { return sepId; }
-    public int maskId() { return maskId; }
-    public int padId() { return padId; }
+    public int unkId() { return lookup().unkId; }
+    public int clsId() { return lookup().clsId; }
+    public int sepId() { return lookup().sepId; }
+    public int maskId() { return lookup().maskId; }
+    public int padId() { return lookup().padId; }
 
     /** All tokens in id order (a copy). */
     public List<String> tokens() { return List.of(tokens); }
 
-    PieceTrie initialPieces() { return initialPieces; }
-    PieceTrie continuationPieces() { return continuationPieces; }
-
-    @Serial
-    private Object readResolve() throws ObjectStreamException {
-        return new Vocab(tokens, source); // rebuild the lookup structures instead of shipping them
-    }
+    PieceTrie initialPieces() { return lookup().initialPieces; }
+    PieceTrie continuationPieces() { return lookup().continuationPieces; }
 }

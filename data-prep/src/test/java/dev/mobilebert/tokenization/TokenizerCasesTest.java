@@ -192,4 +192,14 @@ class TokenizerCasesTest {
         }
         assertEquals(UNCASED.tokenize("Café ababa 北京"), copy.tokenize("Café ababa 北京"));
     }
+
+    @Test
+    void serializesWithSparksKryo() {
+        // Spark broadcasts and shuffles with Kryo, which skips transient fields and ignores readResolve
+        var kryo = new org.apache.spark.serializer.KryoSerializer(new org.apache.spark.SparkConf()).newInstance();
+        scala.reflect.ClassTag<FullTokenizer> tag = scala.reflect.ClassTag$.MODULE$.apply(FullTokenizer.class);
+        FullTokenizer copy = kryo.deserialize(kryo.serialize(UNCASED, tag), tag);
+        assertEquals(UNCASED.tokenize("Café ababa 北京"), copy.tokenize("Café ababa 北京"));
+        assertEquals(VOCAB.maskId(), copy.vocab().maskId());
+    }
 }

@@ -67,9 +67,12 @@ public final class InstancesBench {
         r.put("started", Instant.now().toString());
         r.put("machine", machine());
         r.put("dupe_factor", dupeFactor);
-        Path corpus = work.resolve("corpus-bert-format.txt");
+        Path corpus = Files.createDirectories(work.resolve("corpus-bert-format"));
         r.put("export", export(corpus));
-        long bytes = Files.size(corpus);
+        long bytes = 0;
+        try (var files = Files.list(corpus)) {
+            for (Path f : files.toList()) bytes += Files.size(f);
+        }
         r.put("corpus_bytes", bytes);
 
         Map<String, Object> lib = library(corpus, bytes);
@@ -85,16 +88,20 @@ public final class InstancesBench {
         return r;
     }
 
-    /** Reads the inputs in their format (sentence splitting for prose/books) and writes BERT's format. */
-    private Map<String, Object> export(Path target) throws IOException {
+    /**
+     * Reads the inputs in their format (sentence splitting for prose/books) and writes them in BERT's format, one
+     * output file per input file (a file is the unit of read parallelism of the job).
+     */
+    private Map<String, Object> export(Path targetDir) throws IOException {
         ThreadMXBean mx = ManagementFactory.getThreadMXBean();
         long c0 = mx.getCurrentThreadCpuTime(), t0 = System.nanoTime();
         long inBytes = 0, docs = 0;
         Repairs repairs = new Repairs();
-        try (BufferedWriter w = Files.newBufferedWriter(target, StandardCharsets.UTF_8)) {
-            for (String f : InputFiles.expand(inputs)) {
-                List<Document> ds = new ArrayList<>();
-                inBytes += CorpusReader.read(Fs.path(f), format, repairs, ds::add);
+        List<String> inputFiles = InputFiles.expand(inputs);
+        for (int i = 0; i < inputFiles.size(); i++) {
+            List<Document> ds = new ArrayList<>();
+            inBytes += CorpusReader.read(Fs.path(inputFiles.get(i)), format, repairs, ds::add);
+            try (BufferedWriter w = Files.newBufferedWriter(targetDir.resolve(String.format("part-%05d.txt", i)), StandardCharsets.UTF_8)) {
                 for (Document d : ds) {
                     for (String s : d.sentences()) w.write(s.replace('\n', ' ') + "\n");
                     w.write("\n");
@@ -125,10 +132,12 @@ public final class InstancesBench {
         Repairs repairs = new Repairs();
         DocumentEncoder enc = new DocumentEncoder(tok);
         List<int[][]> docs = new ArrayList<>();
-        CorpusReader.read(Fs.path(corpus.toString()), CorpusFormat.BERT, repairs, d -> {
-            int[][] e = enc.encode(d, repairs);
-            if (e != null) docs.add(e);
-        });
+        for (Path f : exported(corpus)) {
+            CorpusReader.read(Fs.path(f.toString()), CorpusFormat.BERT, repairs, d -> {
+                int[][] e = enc.encode(d, repairs);
+                if (e != null) docs.add(e);
+            });
+        }
         long c1 = mx.getCurrentThreadCpuTime();
         List<CreatedInstance> out = LocalPretrainingData.create(docs, creator);
         long c2 = mx.getCurrentThreadCpuTime(), t2 = System.nanoTime();
@@ -155,9 +164,14 @@ public final class InstancesBench {
             var options = new PreparePretrainingJob.Options(List.of(corpus.toString()), vocab, out, 10, CorpusFormat.BERT,
                     PretrainingConfig.defaults().withDupeFactor(dupeFactor), 0);
             double load0 = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+            TaskCpu cpu = new TaskCpu();
+            spark.sparkContext().addSparkListener(cpu);
+            ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+            long d0 = mx.getCurrentThreadCpuTime();
             long t0 = System.nanoTime();
             PretrainingStats stats = PreparePretrainingJob.run(spark, options);
             double wall = (System.nanoTime() - t0) / 1e9;
+            double driverCpu = (mx.getCurrentThreadCpuTime() - d0) / 1e9;
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("cores", cores);
             m.put("instances", stats.instances());
@@ -165,6 +179,10 @@ public final class InstancesBench {
             m.put("instances_per_second", stats.instances() / wall);
             m.put("instances_per_second_per_core", stats.instances() / wall / cores);
             m.put("mb_per_second_per_core", bytes / 1e6 / wall / cores);
+            m.put("task_cpu_seconds", cpu.seconds());
+            m.put("driver_thread_cpu_seconds", driverCpu);
+            m.put("instances_per_cpu_second", stats.instances() / (cpu.seconds() + driverCpu));
+            m.put("mb_per_cpu_second", bytes / 1e6 / (cpu.seconds() + driverCpu));
             m.put("load_average_before", load0);
             return m;
         } finally {
@@ -175,7 +193,8 @@ public final class InstancesBench {
     private Map<String, Object> python(String script, Path corpus, long bytes) throws Exception {
         if (!Files.isRegularFile(Path.of(script))) return Map.of("skipped", "not found: " + script);
         Path out = work.resolve("python-instances.jsonl");
-        ProcessBuilder pb = new ProcessBuilder("python3", script, "--input_file", corpus.toString(), "--vocab_file",
+        String files = String.join(",", exported(corpus).stream().map(Path::toString).toList());
+        ProcessBuilder pb = new ProcessBuilder("python3", script, "--input_file", files, "--vocab_file",
                 Fs.path(vocab).toUri().getPath(), "--output_file", out.toString(), "--dupe_factor", String.valueOf(dupeFactor))
                 .redirectErrorStream(true);
         Process p = pb.start();
@@ -195,6 +214,12 @@ public final class InstancesBench {
         return m;
     }
 
+    private static List<Path> exported(Path dir) throws IOException {
+        try (var files = Files.list(dir)) {
+            return files.sorted().toList();
+        }
+    }
+
     private static Map<String, Object> summary(Map<String, Object> lib, Map<String, Object> spark, Map<String, Object> py) {
         Map<String, Object> s = new LinkedHashMap<>();
         s.put("library_instances_per_cpu_second", lib.get("instances_per_cpu_second"));
@@ -202,6 +227,7 @@ public final class InstancesBench {
         spark.forEach((master, m) -> {
             @SuppressWarnings("unchecked") Map<String, Object> mm = (Map<String, Object>) m;
             s.put("spark_" + master + "_instances_per_second_per_core", mm.get("instances_per_second_per_core"));
+            s.put("spark_" + master + "_instances_per_cpu_second", mm.get("instances_per_cpu_second"));
         });
         if (py.containsKey("instances_per_cpu_second")) {
             s.put("python_instances_per_cpu_second", py.get("instances_per_cpu_second"));
@@ -219,6 +245,22 @@ public final class InstancesBench {
         m.put("java", System.getProperty("java.version"));
         m.put("os", os.getName() + " " + os.getVersion() + " " + os.getArch());
         return m;
+    }
+
+    /** Sums the CPU time of every task (what the executors spent, whatever else the machine runs). */
+    static final class TaskCpu extends org.apache.spark.scheduler.SparkListener {
+        private final java.util.concurrent.atomic.AtomicLong nanos = new java.util.concurrent.atomic.AtomicLong();
+
+        @Override
+        public void onTaskEnd(org.apache.spark.scheduler.SparkListenerTaskEnd end) {
+            if (end.taskMetrics() != null) {
+                nanos.addAndGet(end.taskMetrics().executorCpuTime() + end.taskMetrics().executorDeserializeCpuTime());
+            }
+        }
+
+        double seconds() {
+            return nanos.get() / 1e9;
+        }
     }
 
     static int cores(String master) {

@@ -94,7 +94,7 @@ public final class PreparePretrainingJob {
         CorpusFormat format = o.format();
         JavaRDD<FileResult> read = jsc.parallelize(indexed, Math.max(1, Math.min(files.size(), partitions * 4)))
                 .map(t -> readFile(t._1(), t._2(), format, tokenizer))
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+                .persist(StorageLevel.MEMORY_AND_DISK());
 
         // 2. global document indices: prefix sums of per-file document counts (a number per file reaches the driver)
         List<Tuple2<Integer, Integer>> counts = read.map(f -> new Tuple2<>(f.file(), f.documents().size())).collect();
@@ -121,7 +121,7 @@ public final class PreparePretrainingJob {
                     return l.iterator();
                 })
                 .partitionBy(new HashPartitioner(partitions))
-                .persist(StorageLevel.MEMORY_AND_DISK_SER());
+                .persist(StorageLevel.MEMORY_AND_DISK());
 
         // 3. chunking per (document, duplicate); random-next B fetched from the chosen document by a co-group
         int dupes = o.config().dupeFactor();
@@ -139,7 +139,7 @@ public final class PreparePretrainingJob {
             }
             return l.iterator();
         });
-        JavaRDD<CreatedInstance> all = isNext.union(randomNext).persist(StorageLevel.MEMORY_AND_DISK_SER());
+        JavaRDD<CreatedInstance> all = isNext.union(randomNext).persist(StorageLevel.MEMORY_AND_DISK());
 
         PretrainingStats stats = all.aggregate(new PretrainingStats(), PretrainingStats::addInstance, PretrainingStats::merge)
                 .merge(corpusStats);
@@ -150,7 +150,6 @@ public final class PreparePretrainingJob {
         JavaRDD<Row> rows = all.mapToPair(c -> new Tuple2<>(c, 0))
                 .repartitionAndSortWithinPartitions(new ShardPartitioner(shards))
                 .map(t -> PretrainingRows.toRow(t._1().instance()));
-        double seconds = (System.nanoTime() - started) / 1e9;
         AtomicOutput.writeDirectory(out, tmp -> {
             Path shardsDir = new Path(tmp, SHARDS);
             spark.createDataFrame(rows, PretrainingRows.SCHEMA).write().parquet(shardsDir.toString());
@@ -161,7 +160,7 @@ public final class PreparePretrainingJob {
             writeConfig(tmp, o, files, spark);
         });
         LOG.info("prepare-pretraining: {} instances from {} documents in {} s, written to {}", stats.instances(),
-                stats.documents(), String.format("%.1f", seconds), out);
+                stats.documents(), String.format("%.1f", (System.nanoTime() - started) / 1e9), out);
         all.unpersist();
         docs.unpersist();
         read.unpersist();
