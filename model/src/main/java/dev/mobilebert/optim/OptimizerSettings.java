@@ -131,12 +131,31 @@ public record OptimizerSettings(
                 sv.setRegularization(reg);
                 sv.setRegularizationBias(new ArrayList<>());
                 sv.setGradientNormalization(GradientNormalization.None);
+            } else if (v instanceof OptimizableVertex ov) {
+                configureVertex(name, ov, policies);
             } else if (v.numParams(true) > 0) {
                 throw new IllegalArgumentException("vertex '" + name + "' (" + v.getClass().getSimpleName()
                         + ") has parameters but is not a layer or SameDiff vertex: cannot set its optimizer");
             }
         }
         return policies;
+    }
+
+    /** Per tensor: biases and excluded names get nothing, the other weights decay (and, for LAMB, the trust ratio). */
+    private void configureVertex(String name, OptimizableVertex v, List<ParamPolicy> policies) {
+        boolean lamb = optimizer.equals("lamb");
+        Map<String, List<Regularization>> reg = new java.util.LinkedHashMap<>();
+        for (String key : v.parameterKeys()) {
+            String full = name + "_" + key;
+            if (v.isBiasParameter(key) || excluded(full)) {
+                policies.add(new ParamPolicy(full, false, false));
+                reg.put(key, new ArrayList<>());
+            } else {
+                policies.add(new ParamPolicy(full, weightDecay > 0, lamb));
+                reg.put(key, new ArrayList<>(List.of(decay())));
+            }
+        }
+        v.configureOptimizer(updater(), reg);
     }
 
     private void configureLayer(String name, Layer layer, List<ParamPolicy> policies) {

@@ -6,6 +6,7 @@ import dev.mobilebert.jobs.cli.BuildVocabCommand;
 import dev.mobilebert.jobs.cli.DoctorCommand;
 import dev.mobilebert.jobs.cli.EvaluateCommand;
 import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
+import dev.mobilebert.jobs.cli.PretrainCommand;
 import dev.mobilebert.jobs.cli.TokenizeCommand;
 import dev.mobilebert.jobs.cli.ExportHfCommand;
 import dev.mobilebert.jobs.cli.ForwardCommand;
@@ -32,6 +33,7 @@ import picocli.CommandLine.ScopeType;
                 TokenizeCommand.class,
                 BuildVocabCommand.class,
                 PreparePretrainingCommand.class,
+                PretrainCommand.class,
                 ParamsCommand.class,
                 ImportHfCommand.class,
                 ExportHfCommand.class,

@@ -27,7 +27,7 @@ import java.util.Objects;
 @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonIgnoreProperties(ignoreUnknown = true)
-public final class BlockVertex extends GraphVertex implements TrainingConfig {
+public final class BlockVertex extends GraphVertex implements TrainingConfig, dev.mobilebert.optim.OptimizableVertex {
     /** The vertex name in the graph: DL4J's updater finds a vertex's parameters by it (getLayerName). */
     private String name;
     private BlockKind kind;
@@ -35,6 +35,8 @@ public final class BlockVertex extends GraphVertex implements TrainingConfig {
     private int index;
     private String modelConfig;
     private IUpdater updater;
+    /** Per-parameter regularization set by the optimizer (OptimizerSettings.applyTo); absent keys: none. */
+    private java.util.Map<String, List<Regularization>> regularization = new java.util.LinkedHashMap<>();
     private transient MobileBertConfig parsed;
 
     /** For Jackson. */
@@ -67,13 +69,15 @@ public final class BlockVertex extends GraphVertex implements TrainingConfig {
         v.index = index;
         v.modelConfig = modelConfig;
         v.updater = updater == null ? null : updater.clone();
+        v.regularization = new java.util.LinkedHashMap<>();
+        regularization.forEach((k, r) -> v.regularization.put(k, new java.util.ArrayList<>(r)));
         return v;
     }
 
     @Override
     public boolean equals(Object o) {
         return o instanceof BlockVertex b && Objects.equals(b.name, name) && b.kind == kind && b.index == index && b.modelConfig.equals(modelConfig)
-                && Objects.equals(b.updater, updater);
+                && Objects.equals(b.updater, updater) && Objects.equals(b.regularization, regularization);
     }
 
     @Override public int hashCode() { return Objects.hash(kind, index, modelConfig); }
@@ -108,7 +112,21 @@ public final class BlockVertex extends GraphVertex implements TrainingConfig {
 
     // ---- TrainingConfig: what the updater needs to know about this vertex's parameters
     @Override public String getLayerName() { return name; }
-    @Override public List<Regularization> getRegularizationByParam(String paramName) { return List.of(); }
+    @Override public List<Regularization> getRegularizationByParam(String paramName) {
+        return regularization.getOrDefault(paramName, List.of());
+    }
+
+    // ---- OptimizableVertex: LAMB/AdamW with weight decay and trust ratio per tensor (dev.mobilebert.optim)
+    @Override public List<String> parameterKeys() {
+        return Blocks.params(kind, config(), index).keySet().stream().map(BlockGraphVertex::dl4jKey).toList();
+    }
+
+    @Override public boolean isBiasParameter(String key) { return key.equals("bias") || key.endsWith(".bias"); }
+
+    @Override public void configureOptimizer(IUpdater updater, java.util.Map<String, List<Regularization>> byParam) {
+        this.updater = updater;
+        this.regularization = new java.util.LinkedHashMap<>(byParam);
+    }
     @Override public boolean isPretrainParam(String paramName) { return false; }
 
     @Override

@@ -30,6 +30,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -60,6 +61,11 @@ public final class ParameterAveragingTrainer {
     private final Checkpoints checkpoints;
     private CheckpointHook hook = (s, p) -> {};
     private Evaluator evaluator;
+    private StepProbe probe;
+    private Consumer<ComputationGraph> initializer = net -> {};
+    /** Per chunk: what the probe measured on the workers, and sequences/s of each averaging round by its last step. */
+    private CollectionAccumulator<StepProbe.Record> probed;
+    private final Map<Integer, Double> roundRates = new java.util.TreeMap<>();
     private int evalEverySteps;
 
     public ParameterAveragingTrainer(JavaSparkContext sc, TrainingSettings settings, RunDirectory run) {
@@ -71,6 +77,21 @@ public final class ParameterAveragingTrainer {
 
     public ParameterAveragingTrainer onCheckpoint(CheckpointHook hook) {
         this.hook = hook;
+        return this;
+    }
+
+    /**
+     * Measures model-specific values on the workers at every step (e.g. MLM/NSP accuracy); they are averaged over
+     * the workers and added to the {@code train} rows.
+     */
+    public ParameterAveragingTrainer measureSteps(StepProbe probe) {
+        this.probe = probe;
+        return this;
+    }
+
+    /** Runs on a fresh network (not on resume) after it is initialised, e.g. to load pretrained parameters. */
+    public ParameterAveragingTrainer initializeWith(Consumer<ComputationGraph> initializer) {
+        this.initializer = initializer;
         return this;
     }
 
@@ -116,6 +137,7 @@ public final class ParameterAveragingTrainer {
             AtomicOutput.writeString(new Path(run.configDir(), "graph.json"), conf.toJson());
             net = new ComputationGraph(conf);
             net.init();
+            initializer.accept(net);
             state = TrainingState.start(settings.seed());
         }
         return loop(net, state, data);
@@ -124,6 +146,7 @@ public final class ParameterAveragingTrainer {
     private Result loop(ComputationGraph net, TrainingState state, BatchSource data) throws IOException {
         int total = settings.numTrainSteps();
         CollectionAccumulator<StepRecord> steps = sc.sc().collectionAccumulator("mobilebert.steps");
+        probed = sc.sc().collectionAccumulator("mobilebert.probes");
         double lastLoss = Double.NaN;
         Path lastCheckpoint = checkpoints.latest().map(Checkpoints.Checkpoint::dir).orElse(null);
         long started = System.nanoTime();
@@ -133,11 +156,16 @@ public final class ParameterAveragingTrainer {
                 int n = Math.min(settings.checkpointEverySteps(), total - state.step());
                 long batches = (long) n * settings.batchesPerStep();
                 steps.reset();
+                probed.reset();
+                roundRates.clear();
                 Map<String, Long> times = new LinkedHashMap<>();
                 long t0 = System.nanoTime();
                 TrainingState at = state;
                 while (at.step() < state.step() + n) {
+                    long r0 = System.nanoTime();
                     net = round(net, at, data, steps, times);
+                    roundRates.put(at.step() + settings.averagingFrequency(),
+                            roundBatches() * settings.batchSizePerWorker() * 1e9 / Math.max(1, System.nanoTime() - r0));
                     at = at.advance(settings.averagingFrequency(), roundBatches(), data.batchesPerEpoch());
                     guard(StepMetrics.perStep(new ArrayList<>(steps.value())), net, state, at, lastCheckpoint);
                 }
@@ -235,7 +263,10 @@ public final class ParameterAveragingTrainer {
             b.exportDirectory(exportDirectory(state).toString());
         }
         ParameterAveragingTrainingMaster master = b.build();
-        master.setListeners(List.of(settings.optimizer().clipping(steps::add)));
+        List<org.deeplearning4j.optimize.api.TrainingListener> listeners = new ArrayList<>();
+        listeners.add(settings.optimizer().clipping(steps::add));
+        if (probe != null) listeners.add(new StepProbe.Listener(probe, probed::add));
+        master.setListeners(listeners);
         return master;
     }
 
@@ -282,6 +313,7 @@ public final class ParameterAveragingTrainer {
     private double logSteps(List<StepMetrics.Step> done) {
         double last = Double.NaN;
         var schedule = settings.optimizer().schedule();
+        Map<Integer, Map<String, Double>> measured = StepProbe.meanPerIteration(new ArrayList<>(probed.value()));
         for (int i = 0; i < done.size(); i++) {
             StepMetrics.Step s = done.get(i);
             int step = s.iteration() + 1;
@@ -293,6 +325,10 @@ public final class ParameterAveragingTrainer {
             m.put("grad_norm", s.gradNorm());
             m.put("grad_norm_max", s.maxGradNorm());
             m.put("workers", s.workers());
+            Map<String, Double> extra = measured.get(s.iteration());
+            if (extra != null) m.putAll(extra);
+            Map.Entry<Integer, Double> rate = ((java.util.TreeMap<Integer, Double>) roundRates).ceilingEntry(step);
+            if (rate != null) m.put("sequences_per_s", rate.getValue());
             run.metrics().log("train", step, m);
         }
         return last;
