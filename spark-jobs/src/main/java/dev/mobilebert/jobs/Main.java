@@ -5,7 +5,9 @@ import dev.mobilebert.jobs.cli.BenchCommand;
 import dev.mobilebert.jobs.cli.BuildVocabCommand;
 import dev.mobilebert.jobs.cli.DoctorCommand;
 import dev.mobilebert.jobs.cli.EvaluateCommand;
+import dev.mobilebert.jobs.cli.PipelineCommand;
 import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
+import dev.mobilebert.jobs.cli.QuickstartCommand;
 import dev.mobilebert.jobs.cli.TokenizeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -29,6 +31,8 @@ import picocli.CommandLine.ScopeType;
                 BuildVocabCommand.class,
                 PreparePretrainingCommand.class,
                 BenchCommand.class,
+                PipelineCommand.class,
+                QuickstartCommand.class,
         })
 public final class Main implements Runnable {
 
