@@ -35,7 +35,7 @@ public final class PipelineRun {
     /** The closing summary: what ran, what was skipped, what is not available, where the report is. */
     public static void printSummary(List<Pipeline.Outcome> outcomes, Path run, PrintStream console) {
         console.println();
-        console.println("Summary of " + run + ":");
+        console.println("Summary of " + display(run) + ":");
         for (Pipeline.Outcome o : outcomes) {
             String what = switch (o.status()) {
                 case RAN -> String.format("ran (%.1f s)", o.seconds());
@@ -45,7 +45,12 @@ public final class PipelineRun {
             console.printf("  %-9s %s%n", o.stage(), what);
         }
         Path report = new Path(run, dev.mobilebert.jobs.report.RunReport.FILE);
-        if (Fs.exists(report)) console.println("Report: " + report);
+        if (Fs.exists(report)) console.println("Report: " + display(report));
+    }
+
+    /** A local path as the user would type it (no file: scheme). */
+    public static String display(Path p) {
+        return "file".equals(p.toUri().getScheme()) ? p.toUri().getPath() : p.toString();
     }
 
     static <T> Supplier<T> memoize(Supplier<T> s) {

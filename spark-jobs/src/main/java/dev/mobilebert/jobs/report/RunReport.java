@@ -28,9 +28,9 @@ public final class RunReport {
     public static final String FILE = "report.html";
     /** MobileBERT's published results (Sun et al., 2020, tables 4 and 5), shown beside this run's. */
     static final List<List<Object>> PAPER = List.of(
-            List.of("GLUE score (test)", "glue_score", 77.7),
-            List.of("SQuAD v1.1 dev F1", "squad1_f1", 90.0),
-            List.of("SQuAD v2.0 dev F1", "squad2_f1", 79.2));
+            List.of("GLUE score (test)", "glue_score", "77.7"),
+            List.of("SQuAD v1.1 dev F1", "squad1_f1", "90.0"),
+            List.of("SQuAD v2.0 dev F1", "squad2_f1", "79.2"));
     /** At most this many curves per stage (a stage logging many metrics keeps the page readable). */
     static final int MAX_CHARTS_PER_STAGE = 16;
 
@@ -50,7 +50,7 @@ public final class RunReport {
                         + "pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:85%}.chart{display:inline-block;margin:4px}"
                         + ".missing{color:#a00}.note{color:#555}</style></head><body>\n");
         h.tag("h1", "MobileBERT run report");
-        h.tag("p", "note", "Run directory " + run + ", report written " + Instant.now() + " by code version " + CodeVersion.current().shortCommit() + ".");
+        h.tag("p", "note", "Run directory " + display(run) + ", report written " + Instant.now() + " by code version " + CodeVersion.current().shortCommit() + ".");
         stageTable(h, run, stages);
         results(h, run);
         for (StageInfo s : stages) stageSection(h, run, s, charts);
@@ -95,7 +95,7 @@ public final class RunReport {
 
     private static void stageSection(Html h, Path run, StageInfo s, Counter charts) throws IOException {
         Path dir = new Path(run, s.name());
-        if (!Fs.exists(dir)) return;
+        if (!Fs.exists(dir) || s.name().equals("report")) return;
         h.tag("h2", "Stage " + s.name());
         JsonNode summary = readJson(new Path(dir, "summary.json"));
         if (summary != null) h.keyValues("summary", flatten(summary));
@@ -201,6 +201,10 @@ public final class RunReport {
         if (n.isNumber()) return n.asDouble();
         if (n.isTextual()) return n.asText();
         return n.toString();
+    }
+
+    static String display(Path p) {
+        return "file".equals(p.toUri().getScheme()) ? p.toUri().getPath() : p.toString();
     }
 
     static JsonNode readJson(Path p) throws IOException {

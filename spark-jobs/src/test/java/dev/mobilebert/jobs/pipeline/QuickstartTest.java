@@ -53,7 +53,7 @@ class QuickstartTest {
         System.out.printf("quickstart (300 speeches, vocab 3000, local[2]): %.1f s%n%s", seconds, q.out());
         assertEquals(0, q.code(), q.err());
         assertTrue(q.out().contains("teacher") && q.out().contains("NOT AVAILABLE in this build (issue 5: pretrain)"), q.out());
-        assertTrue(q.out().contains("Report: " + run.resolve("report.html")) || q.out().contains("report.html"), q.out());
+        assertTrue(q.out().contains("Report: " + run.resolve("report.html")), q.out());
 
         Path prepare = run.resolve("prepare");
         JsonNode summary = Json.MAPPER.readTree(prepare.resolve("summary.json").toFile());
@@ -70,6 +70,8 @@ class QuickstartTest {
         assertTrue(report.select("table.stages td").eachText().contains("not implemented in this build"));
         assertTrue(report.select("table.provenance td").eachText().contains("command"));
         assertTrue(report.select("pre").text().contains("dupe_factor"), "the resolved config");
+
+        executeNotebookIfJupyterIsInstalled(run);
 
         // rerun: prepare is complete and skipped (its summary untouched), the report is redone
         FileTime prepared = Files.getLastModifiedTime(prepare.resolve("summary.json"));
@@ -101,13 +103,54 @@ class QuickstartTest {
         assertEquals(vocabTime, Files.getLastModifiedTime(prepare.resolve("vocab.txt")));
         assertEquals(stats.get("instances").asLong(),
                 Json.MAPPER.readTree(prepare.resolve("data/stats.json").toFile()).get("instances").asLong(), "same seed, same data");
-        assertFalse(Files.exists(run.resolve("report.html.tmp")));
+        try (var files = Files.walk(run)) {
+            assertEquals(List.of(), files.filter(f -> f.getFileName().toString().startsWith("_tmp.")).toList(), "no temporaries left");
+        }
 
         // --from report: only the report
         Result onlyReport = cli(concat(new String[]{"pipeline", "--from", "report"}, common));
         assertEquals(0, onlyReport.code(), onlyReport.err());
         assertFalse(onlyReport.out().contains("[prepare]"), onlyReport.out());
         assertTrue(onlyReport.out().contains("[report]"), onlyReport.out());
+    }
+
+    /**
+     * notebooks/run.ipynb executed headlessly against the run (Debian's jupyter-nbconvert, python3-pandas,
+     * python3-matplotlib); where jupyter is not installed this part is skipped with a message.
+     */
+    void executeNotebookIfJupyterIsInstalled(Path run) throws Exception {
+        Path notebook = Path.of(System.getProperty("mobilebert.home", "..")).resolve("notebooks/run.ipynb");
+        assertTrue(Files.exists(notebook), notebook.toString());
+        if (!onPath("jupyter")) {
+            System.out.println("jupyter is not installed: notebooks/run.ipynb not executed (apt-get install jupyter-nbconvert python3-ipykernel python3-pandas python3-matplotlib)");
+            return;
+        }
+        Path outDir = Files.createDirectories(dir.resolve("nb"));
+        ProcessBuilder pb = new ProcessBuilder("jupyter", "nbconvert", "--to", "notebook", "--execute", "--output-dir", outDir.toString(),
+                "--ExecutePreprocessor.timeout=120", notebook.toString()).redirectErrorStream(true);
+        pb.environment().put("MOBILEBERT_RUN", run.toString());
+        Process proc = pb.start();
+        String log = new String(proc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, proc.waitFor(), log);
+        JsonNode executed = Json.MAPPER.readTree(outDir.resolve("run.ipynb").toFile());
+        int images = 0;
+        StringBuilder text = new StringBuilder();
+        for (JsonNode cell : executed.get("cells")) {
+            for (JsonNode o : cell.path("outputs")) {
+                if (o.path("data").has("image/png")) images++;
+                o.path("text").forEach(t -> text.append(t.asText()));
+                o.path("data").path("text/plain").forEach(t -> text.append(t.asText()));
+            }
+        }
+        assertTrue(images >= 1, "the length histogram is drawn");
+        assertTrue(text.toString().contains("instances") && text.toString().contains("complete"), text.toString());
+    }
+
+    static boolean onPath(String program) {
+        for (String d : System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator)) {
+            if (Files.isExecutable(Path.of(d, program))) return true;
+        }
+        return false;
     }
 
     static String[] concat(String[] a, String[] b) {
