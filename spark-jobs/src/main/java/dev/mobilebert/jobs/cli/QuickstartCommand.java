@@ -45,10 +45,10 @@ public final class QuickstartCommand implements Callable<Integer> {
         java.nio.file.Path file = config != null ? config : defaultConfig();
         Path corpus = new Path(Fs.path(out), EmbeddedCorpusFiles.DIR);
         if (Fs.exists(corpus)) {
-            System.out.println("[corpus] " + corpus + " exists, reused");
+            System.out.println("[corpus] " + PipelineRun.display(corpus) + " exists, reused");
         } else {
             int n = EmbeddedCorpusFiles.write(corpus, maxSpeeches, 8);
-            System.out.println("[corpus] " + n + " English Europarl speeches (embedded in the build) written to " + corpus);
+            System.out.println("[corpus] " + n + " English Europarl speeches (embedded in the build) written to " + PipelineRun.display(corpus));
         }
         Map<String, String> all = new LinkedHashMap<>();
         all.put("prepare.input", "\"" + corpus + "\"");

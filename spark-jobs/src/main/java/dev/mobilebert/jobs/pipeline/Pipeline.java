@@ -65,7 +65,7 @@ public final class Pipeline {
             }
             RunDirectory run = RunDirectory.open(dir);
             if (run.isComplete() && !stage.alwaysRuns()) {
-                out.printf("[%s] complete, skipped (%s exists)%n", stage.name(), run.summaryFile());
+                out.printf("[%s] complete, skipped (%s exists)%n", stage.name(), PipelineRun.display(run.summaryFile()));
                 outcomes.add(new Outcome(stage.name(), Status.SKIPPED_COMPLETE, 0, run.summaryFile().toString()));
                 continue;
             }

@@ -31,6 +31,10 @@ public final class PrepareStage implements Stage {
     public static final String NAME = "prepare";
     public static final String VOCAB = "vocab.txt";
     public static final String DATA = "data";
+    /** Every setting of the prepare section (all required, so a config documents them all). */
+    static final java.util.Set<String> KEYS = java.util.Set.of("input", "format", "vocab", "vocab_size", "vocab_min_frequency",
+            "do_lower_case", "max_seq_length", "max_predictions_per_seq", "masked_lm_prob", "short_seq_prob", "dupe_factor",
+            "random_seed", "do_whole_word_mask", "shards", "partitions");
 
     @Override
     public String name() {
@@ -45,6 +49,7 @@ public final class PrepareStage implements Stage {
     @Override
     public Map<String, Object> run(StageContext ctx) throws IOException {
         Config c = ctx.section(NAME);
+        checkKeys(c);
         List<String> inputs = PipelineConfig.strings(c, "input");
         if (inputs.isEmpty()) throw new IllegalArgumentException("prepare.input is empty: set the corpus files/directories in the config "
                 + "or with --set prepare.input=PATH");
@@ -55,7 +60,7 @@ public final class PrepareStage implements Stage {
         String vocab = PipelineConfig.optionalString(c, "vocab");
         if (vocab == null) {
             Path built = dir.resolve(VOCAB);
-            if (Fs.exists(built)) ctx.out().printf("[prepare] vocabulary %s exists, reused%n", built);
+            if (Fs.exists(built)) ctx.out().printf("[prepare] vocabulary %s exists, reused%n", PipelineRun.display(built));
             else buildVocabulary(ctx, c, inputs, built, spark);
             vocab = built.toString();
             summary.put("vocab_built", true);
@@ -66,7 +71,7 @@ public final class PrepareStage implements Stage {
 
         Path data = dir.resolve(DATA);
         if (Fs.exists(data)) {
-            ctx.out().printf("[prepare] shards %s exist, reused%n", data);
+            ctx.out().printf("[prepare] shards %s exist, reused%n", PipelineRun.display(data));
         } else {
             long t0 = System.nanoTime();
             PreparePretrainingJob.run(spark, options(c, inputs, vocab, data));
@@ -80,6 +85,13 @@ public final class PrepareStage implements Stage {
         return summary;
     }
 
+    /** A misspelt setting would otherwise be ignored silently. */
+    static void checkKeys(Config c) {
+        for (String key : c.root().keySet()) {
+            if (!KEYS.contains(key)) throw new IllegalArgumentException("unknown setting prepare." + key + " (known: " + new java.util.TreeSet<>(KEYS) + ")");
+        }
+    }
+
     private static void buildVocabulary(StageContext ctx, Config c, List<String> inputs, Path out, SparkSession spark) throws IOException {
         int size = c.getInt("vocab_size");
         int minFrequency = c.getInt("vocab_min_frequency");
@@ -91,7 +103,7 @@ public final class PrepareStage implements Stage {
         AtomicOutput.writeString(out, String.join("\n", r.tokens()) + "\n");
         double seconds = (System.nanoTime() - t0) / 1e9;
         ctx.directory().metrics().log("vocab", 0, Map.of("seconds", seconds, "word_types", counts.size(), "tokens", r.tokens().size()));
-        ctx.out().printf("[prepare] vocabulary of %d tokens learned from %d word types in %.1f s: %s%n", r.tokens().size(), counts.size(), seconds, out);
+        ctx.out().printf("[prepare] vocabulary of %d tokens learned from %d word types in %.1f s: %s%n", r.tokens().size(), counts.size(), seconds, PipelineRun.display(out));
     }
 
     static PreparePretrainingJob.Options options(Config c, List<String> inputs, String vocab, Path out) {

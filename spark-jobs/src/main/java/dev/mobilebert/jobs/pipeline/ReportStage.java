@@ -31,7 +31,7 @@ public final class ReportStage implements Stage {
     public Map<String, Object> run(StageContext ctx) throws IOException {
         int charts = RunReport.write(ctx.runRoot(), infos(Stages.all()));
         Path file = new Path(ctx.runRoot(), RunReport.FILE);
-        ctx.out().printf("[report] %s (%d charts)%n", file, charts);
+        ctx.out().printf("[report] %s (%d charts)%n", PipelineRun.display(file), charts);
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("report", file.toString());
         summary.put("charts", charts);

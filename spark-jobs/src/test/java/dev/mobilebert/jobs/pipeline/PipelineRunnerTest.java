@@ -120,5 +120,13 @@ class PipelineRunnerTest {
         assertEquals("lamb", paper.getString("teacher.optimizer"));
         var bad = assertThrows(IllegalArgumentException.class, () -> PipelineConfig.load(home.resolve("laptop.conf"), Map.of("tacher.steps", "1")));
         assertTrue(bad.getMessage().contains("unknown section 'tacher'"), bad.getMessage());
+        Config typo = PipelineConfig.load(home.resolve("laptop.conf"), Map.of("prepare.dupe_factr", "1"));
+        var badKey = assertThrows(IllegalArgumentException.class, () -> PrepareStage.checkKeys(typo.getConfig("prepare")));
+        assertTrue(badKey.getMessage().contains("unknown setting prepare.dupe_factr"), badKey.getMessage());
+        for (String name : List.of("laptop.conf", "mobilebert-paper.conf")) {
+            Config c = PipelineConfig.load(home.resolve(name), Map.of());
+            PrepareStage.checkKeys(c.getConfig("prepare"));
+            assertEquals(PrepareStage.KEYS, c.getConfig("prepare").root().keySet(), name + " documents every prepare setting");
+        }
     }
 }
