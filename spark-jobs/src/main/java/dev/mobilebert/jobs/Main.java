@@ -5,8 +5,10 @@ import dev.mobilebert.jobs.cli.BenchCommand;
 import dev.mobilebert.jobs.cli.BuildVocabCommand;
 import dev.mobilebert.jobs.cli.DoctorCommand;
 import dev.mobilebert.jobs.cli.EvaluateCommand;
+import dev.mobilebert.jobs.cli.PipelineCommand;
 import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
 import dev.mobilebert.jobs.cli.PretrainCommand;
+import dev.mobilebert.jobs.cli.QuickstartCommand;
 import dev.mobilebert.jobs.cli.TokenizeCommand;
 import dev.mobilebert.jobs.cli.ExportHfCommand;
 import dev.mobilebert.jobs.cli.ForwardCommand;
@@ -39,6 +41,8 @@ import picocli.CommandLine.ScopeType;
                 ExportHfCommand.class,
                 ForwardCommand.class,
                 BenchCommand.class,
+                PipelineCommand.class,
+                QuickstartCommand.class,
         })
 public final class Main implements Runnable {
 

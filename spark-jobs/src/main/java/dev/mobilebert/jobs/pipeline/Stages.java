@@ -1,0 +1,26 @@
+package dev.mobilebert.jobs.pipeline;
+
+import java.util.List;
+
+/**
+ * The registry: every stage of the pipeline, in order. A stage that lands replaces its {@link NotImplementedStage}
+ * here by its own class (one line), nothing else changes.
+ */
+public final class Stages {
+    private Stages() {}
+
+    public static List<Stage> all() {
+        return List.of(
+                new PrepareStage(),
+                new NotImplementedStage("teacher", "pretrain the IB-BERT teacher (MLM + NSP)", "issue 5: pretrain"),
+                new NotImplementedStage("transfer", "progressive knowledge transfer, layer by layer (FMT + AT)", "issue 6: transfer"),
+                new NotImplementedStage("distill", "pre-training distillation of the student", "issue 6: distillation"),
+                new NotImplementedStage("finetune", "fine-tune and evaluate on the configured GLUE/SQuAD tasks", "issue 7: fine-tuning"),
+                new NotImplementedStage("bench", "parameters, size on disk and latency of student vs teacher vs BERT-base", "issue 8, once the models of issue 4 exist"),
+                new ReportStage());
+    }
+
+    public static List<String> names(List<Stage> stages) {
+        return stages.stream().map(Stage::name).toList();
+    }
+}

@@ -1,0 +1,222 @@
+package dev.mobilebert.jobs.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mobilebert.io.AtomicOutput;
+import dev.mobilebert.io.CodeVersion;
+import dev.mobilebert.io.Fs;
+import dev.mobilebert.io.Json;
+import org.apache.hadoop.fs.Path;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code RUN/report.html}: one self-contained page (inline SVG charts and CSS, no scripts, nothing fetched) built
+ * from whatever a run directory holds — every stage's summary.json and metrics.jsonl, prepare's stats.json, and
+ * the run's provenance. Works on any run directory, complete or not.
+ */
+public final class RunReport {
+    public static final String FILE = "report.html";
+    /** MobileBERT's published results (Sun et al., 2020, tables 4 and 5), shown beside this run's. */
+    static final List<List<Object>> PAPER = List.of(
+            List.of("GLUE score (test)", "glue_score", "77.7"),
+            List.of("SQuAD v1.1 dev F1", "squad1_f1", "90.0"),
+            List.of("SQuAD v2.0 dev F1", "squad2_f1", "79.2"));
+    /** At most this many curves per stage (a stage logging many metrics keeps the page readable). */
+    static final int MAX_CHARTS_PER_STAGE = 16;
+
+    /** A stage as the report sees it: its name, what it does, and whether this build implements it. */
+    public record StageInfo(String name, String description, boolean implemented) {}
+
+    private RunReport() {}
+
+    /** Writes RUN/report.html (atomically) and returns how many charts it holds. */
+    public static int write(Path run, List<StageInfo> stages) throws IOException {
+        System.setProperty("java.awt.headless", "true");
+        Html h = new Html();
+        Counter charts = new Counter();
+        h.raw("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>MobileBERT run report</title>\n<style>")
+                .raw("body{font-family:sans-serif;max-width:1100px;margin:2em auto;color:#222}table{border-collapse:collapse;margin:.5em 0 1em}"
+                        + "td,th{border:1px solid #ccc;padding:3px 8px;text-align:left;font-size:90%}th{background:#f0f0f0}"
+                        + "pre{background:#f7f7f7;padding:.6em;overflow:auto;font-size:85%}.chart{display:inline-block;margin:4px}"
+                        + ".missing{color:#a00}.note{color:#555}</style></head><body>\n");
+        h.tag("h1", "MobileBERT run report");
+        h.tag("p", "note", "Run directory " + display(run) + ", report written " + Instant.now() + " by code version " + CodeVersion.current().shortCommit() + ".");
+        stageTable(h, run, stages);
+        results(h, run);
+        for (StageInfo s : stages) stageSection(h, run, s, charts);
+        provenance(h, run);
+        h.raw("</body></html>\n");
+        AtomicOutput.writeString(new Path(run, FILE), h.toString());
+        return charts.n;
+    }
+
+    private static void stageTable(Html h, Path run, List<StageInfo> stages) throws IOException {
+        h.tag("h2", "Stages");
+        List<List<Object>> rows = new ArrayList<>();
+        for (StageInfo s : stages) {
+            Path dir = new Path(run, s.name());
+            JsonNode summary = readJson(new Path(dir, "summary.json"));
+            String status = !s.implemented() ? "not implemented in this build"
+                    : s.name().equals("report") ? "this page"
+                    : summary != null ? "complete" : Fs.exists(dir) ? "partial (resumes on rerun)" : "not run";
+            Object seconds = summary != null && summary.has("seconds_this_attempt") ? summary.get("seconds_this_attempt").asDouble() : "";
+            rows.add(List.of(s.name(), s.description(), status, seconds));
+        }
+        h.table("stages", List.of("stage", "what", "status", "seconds (last attempt)"), rows);
+    }
+
+    private static void results(Html h, Path run) throws IOException {
+        h.tag("h2", "Results next to the paper");
+        JsonNode finetune = readJson(new Path(run, "finetune/summary.json"));
+        List<List<Object>> rows = new ArrayList<>();
+        for (List<Object> p : PAPER) {
+            JsonNode v = finetune == null ? null : finetune.get((String) p.get(1));
+            rows.add(List.of(p.get(0), p.get(2), v == null ? "not evaluated" : v.asDouble()));
+        }
+        h.table("results", List.of("metric", "MobileBERT (paper)", "this run"), rows);
+        JsonNode stats = readJson(new Path(run, "prepare/data/stats.json"));
+        String scale = stats == null ? "no pretraining data yet"
+                : String.format("%,d pretraining instances from %,d documents (%.1f MB of text)", stats.path("instances").asLong(),
+                stats.path("documents").asLong(), stats.path("text_bytes").asLong() / 1e6);
+        h.tag("p", "note", "Scale of this run: " + scale + ". The paper pretrains on BooksCorpus and English Wikipedia "
+                + "(about 3.3 billion words) for 500k steps at batch 4096 on 256 TPU v3 chips; numbers from a laptop-scale run "
+                + "are not comparable to it.");
+    }
+
+    private static void stageSection(Html h, Path run, StageInfo s, Counter charts) throws IOException {
+        Path dir = new Path(run, s.name());
+        if (!Fs.exists(dir) || s.name().equals("report")) return;
+        h.tag("h2", "Stage " + s.name());
+        JsonNode summary = readJson(new Path(dir, "summary.json"));
+        if (summary != null) h.keyValues("summary", flatten(summary));
+        else h.tag("p", "missing", "No summary.json: the stage has not completed.");
+        if (s.name().equals("prepare")) prepareStats(h, new Path(dir, "data/stats.json"), charts);
+        metrics(h, new Path(dir, "metrics.jsonl"), s.name(), charts);
+    }
+
+    private static void prepareStats(Html h, Path statsFile, Counter charts) throws IOException {
+        JsonNode stats = readJson(statsFile);
+        if (stats == null) return;
+        h.tag("h3", "Pretraining data (stats.json)");
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (String k : List.of("files", "text_bytes", "documents", "sentences", "corpus_tokens", "instances", "tokens", "masked",
+                "masked_fraction_of_tokens", "masked_fraction_of_eligible_tokens", "nsp_positive_rate", "nsp_random_rate_where_drawn")) {
+            if (stats.has(k)) m.put(k, value(stats.get(k)));
+        }
+        JsonNode split = stats.path("masked_split");
+        for (String k : List.of("mask", "original", "random")) if (split.has(k)) m.put("masked_as_" + k, split.get(k).asDouble());
+        h.keyValues("stats", m);
+        JsonNode hist = stats.path("length_histogram");
+        if (hist.isObject() && hist.size() > 0) {
+            Map<Integer, Long> counts = new TreeMap<>();
+            hist.fields().forEachRemaining(e -> counts.put(Integer.parseInt(e.getKey()), e.getValue().asLong()));
+            chart(h, Charts.histogram("instance length (tokens)", "length", counts), charts);
+        }
+    }
+
+    /** One curve per (event, metric) with at least two steps; single-point events become a table. */
+    private static void metrics(Html h, Path file, String stage, Counter charts) throws IOException {
+        if (!Fs.exists(file)) return;
+        Map<String, Map<String, List<double[]>>> curves = new LinkedHashMap<>();
+        List<List<Object>> points = new ArrayList<>();
+        try (BufferedReader in = new BufferedReader(new InputStreamReader(Fs.open(file), StandardCharsets.UTF_8))) {
+            int lineNo = 0;
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                lineNo++;
+                if (line.isBlank()) continue;
+                JsonNode e;
+                try {
+                    e = Json.MAPPER.readTree(line);
+                } catch (IOException bad) {
+                    throw new IOException(file + " line " + lineNo + " is not JSON: " + bad.getMessage(), bad);
+                }
+                String event = e.path("stage").asText(stage);
+                double step = e.path("step").asDouble();
+                for (Iterator<Map.Entry<String, JsonNode>> it = e.fields(); it.hasNext(); ) {
+                    var f = it.next();
+                    if (List.of("stage", "step", "time").contains(f.getKey()) || !f.getValue().isNumber()) continue;
+                    curves.computeIfAbsent(event, k -> new LinkedHashMap<>())
+                            .computeIfAbsent(f.getKey(), k -> new ArrayList<>()).add(new double[]{step, f.getValue().asDouble()});
+                }
+            }
+        }
+        h.tag("h3", "Metrics (metrics.jsonl)");
+        int drawn = 0;
+        for (var ev : curves.entrySet()) {
+            for (var m : ev.getValue().entrySet()) {
+                if (m.getValue().size() < 2) {
+                    points.add(List.of(ev.getKey(), m.getKey(), m.getValue().get(0)[0], m.getValue().get(0)[1]));
+                } else if (drawn++ < MAX_CHARTS_PER_STAGE) {
+                    chart(h, Charts.lines(ev.getKey() + ": " + m.getKey(), "step", m.getKey(), Map.of(m.getKey(), m.getValue())), charts);
+                }
+            }
+        }
+        if (drawn > MAX_CHARTS_PER_STAGE) h.tag("p", "note", (drawn - MAX_CHARTS_PER_STAGE) + " more curves are in " + file);
+        if (!points.isEmpty()) h.table("points", List.of("event", "metric", "step", "value"), points);
+    }
+
+    private static void provenance(Html h, Path run) throws IOException {
+        h.tag("h2", "Provenance");
+        JsonNode runJson = readJson(new Path(run, "config/run.json"));
+        if (runJson != null) h.keyValues("provenance", flatten(runJson));
+        else h.tag("p", "missing", "No config/run.json in this run directory.");
+        Path conf = new Path(run, "config/pipeline.conf");
+        if (Fs.exists(conf)) {
+            h.tag("h3", "Pipeline config (resolved)");
+            h.tag("pre", Fs.readString(conf));
+        }
+    }
+
+    private static void chart(Html h, String svg, Counter charts) {
+        h.raw("<div class=\"chart\">").raw(svg).raw("</div>\n");
+        charts.n++;
+    }
+
+    static Map<String, Object> flatten(JsonNode node) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        flatten("", node, out);
+        return out;
+    }
+
+    private static void flatten(String prefix, JsonNode node, Map<String, Object> out) {
+        if (node.isObject()) {
+            node.fields().forEachRemaining(e -> flatten(prefix.isEmpty() ? e.getKey() : prefix + "." + e.getKey(), e.getValue(), out));
+        } else {
+            out.put(prefix, value(node));
+        }
+    }
+
+    private static Object value(JsonNode n) {
+        if (n.isIntegralNumber()) return n.asLong();
+        if (n.isNumber()) return n.asDouble();
+        if (n.isTextual()) return n.asText();
+        return n.toString();
+    }
+
+    static String display(Path p) {
+        return "file".equals(p.toUri().getScheme()) ? p.toUri().getPath() : p.toString();
+    }
+
+    static JsonNode readJson(Path p) throws IOException {
+        if (!Fs.exists(p)) return null;
+        try {
+            return Json.MAPPER.readTree(Fs.readString(p));
+        } catch (IOException e) {
+            throw new IOException("cannot read " + p + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static final class Counter {
+        int n;
+    }
+}

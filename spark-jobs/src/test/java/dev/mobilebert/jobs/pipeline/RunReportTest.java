@@ -1,0 +1,56 @@
+package dev.mobilebert.jobs.pipeline;
+
+import dev.mobilebert.io.RunDirectory;
+import dev.mobilebert.jobs.report.RunReport;
+import org.jsoup.Jsoup;
+import org.jsoup.nodes.Document;
+import org.jsoup.nodes.Element;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.*;
+
+/** The report of a run directory whose stages logged curves: one chart per curve, tables, nothing fetched. */
+class RunReportTest {
+    @TempDir Path dir;
+
+    @Test
+    void drawsOneChartPerLoggedCurveAndTablesOfEveryStage() throws Exception {
+        RunDirectory root = RunDirectory.open(dir.toString());
+        root.saveProvenance("pipeline", List.of("--config", "x.conf"));
+        RunDirectory teacher = RunDirectory.open(dir.resolve("teacher").toString());
+        for (int step = 1; step <= 30; step++) {
+            teacher.metrics().log("train", step, Map.of("loss", 10.0 / step, "learning_rate", 1e-4 * step));
+        }
+        teacher.metrics().log("eval", 30, Map.of("mlm_accuracy", 0.25));
+        teacher.writeSummary(Map.of("steps", 30, "final_loss", 0.333));
+        RunDirectory.open(dir.resolve("transfer").toString()); // started, never finished
+
+        List<RunReport.StageInfo> stages = List.of(new RunReport.StageInfo("teacher", "pretrain", true),
+                new RunReport.StageInfo("transfer", "transfer", true), new RunReport.StageInfo("bench", "bench", false));
+        int charts = RunReport.write(new org.apache.hadoop.fs.Path(dir.toUri()), stages);
+        assertEquals(2, charts, "loss and learning_rate have 30 points each; the single eval point is a table row");
+
+        String html = Files.readString(dir.resolve(RunReport.FILE));
+        Document doc = Jsoup.parse(html);
+        assertEquals(2, doc.select("div.chart > svg").size());
+        assertTrue(doc.select("div.chart svg").text().contains("train: loss"), "the chart title is drawn into the SVG");
+        Element stagesTable = doc.selectFirst("table.stages");
+        assertNotNull(stagesTable);
+        assertEquals(List.of("complete", "partial (resumes on rerun)", "not implemented in this build"),
+                stagesTable.select("tr").stream().skip(1).map(r -> r.child(2).text()).toList());
+        assertTrue(doc.select("table.summary td").eachText().contains("final_loss"));
+        assertTrue(doc.select("table.points td").eachText().contains("mlm_accuracy"));
+        assertEquals(List.of("not evaluated", "not evaluated", "not evaluated"),
+                doc.select("table.results tr").stream().skip(1).map(r -> r.child(2).text()).toList());
+        assertTrue(doc.select("table.provenance td").eachText().contains("code_version.commit"));
+        // self-contained: no external scripts, stylesheets or images
+        assertTrue(doc.select("script, link, img[src^=http], iframe").isEmpty());
+        assertFalse(html.contains("http://") && html.matches("(?s).*(src|href)=\"http.*"), "nothing fetched from the network");
+    }
+}
