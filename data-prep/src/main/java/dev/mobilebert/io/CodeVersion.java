@@ -15,7 +15,7 @@ public record CodeVersion(String commit, boolean dirty, String commitTime, Strin
             // provenance degrades to "unknown" rather than failing a run
         }
         return new CodeVersion(
-                p.getProperty("git.commit.id.full", "unknown"),
+                p.getProperty("git.commit.id", "unknown"),
                 Boolean.parseBoolean(p.getProperty("git.dirty", "false")),
                 p.getProperty("git.commit.time", "unknown"),
                 p.getProperty("git.build.version", "unknown"));
