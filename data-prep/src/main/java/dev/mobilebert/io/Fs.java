@@ -46,8 +46,14 @@ public final class Fs {
         return new Path(location);
     }
 
+    /**
+     * The filesystem of {@code p}. Local files use Hadoop's raw local filesystem: the checksummed one writes a
+     * hidden {@code .name.crc} beside every file, which then breaks reads after any non-Hadoop edit and ends up
+     * in archives users make of our outputs (GLUE submissions).
+     */
     public static FileSystem fs(Path p) {
         try {
+            if ("file".equals(p.toUri().getScheme())) return FileSystem.getLocal(conf()).getRawFileSystem();
             return p.getFileSystem(conf());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot open the filesystem of " + p + ": " + e.getMessage(), e);

@@ -27,7 +27,7 @@ public final class LocalSpark {
 
     /** The settings every test session uses; the standalone-cluster fixture uses the same ones. */
     public static SparkConf conf(String master) {
-        return new SparkConf()
+        SparkConf conf = new SparkConf()
                 .setMaster(master)
                 .setAppName("mobilebert-test")
                 .set("spark.ui.enabled", "false")
@@ -37,5 +37,20 @@ public final class LocalSpark {
                 .set("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
                 .set("spark.kryoserializer.buffer.max", "512m")
                 .set("spark.ui.showConsoleProgress", "false");
+        // ND4J arrays need ND4J's Kryo serializers (dl4j-spark refuses to train without them); the registrator
+        // is on the classpath only in modules that depend on dl4j-spark.
+        if (onClasspath(ND4J_KRYO_REGISTRATOR)) conf.set("spark.kryo.registrator", ND4J_KRYO_REGISTRATOR);
+        return conf;
+    }
+
+    private static final String ND4J_KRYO_REGISTRATOR = "org.nd4j.kryo.Nd4jRegistrator";
+
+    private static boolean onClasspath(String className) {
+        try {
+            Class.forName(className, false, LocalSpark.class.getClassLoader());
+            return true;
+        } catch (ClassNotFoundException e) {
+            return false;
+        }
     }
 }

@@ -7,6 +7,10 @@ import dev.mobilebert.jobs.cli.ExportHfCommand;
 import dev.mobilebert.jobs.cli.ForwardCommand;
 import dev.mobilebert.jobs.cli.ImportHfCommand;
 import dev.mobilebert.jobs.cli.ParamsCommand;
+import dev.mobilebert.jobs.cli.BuildVocabCommand;
+import dev.mobilebert.jobs.cli.EvaluateCommand;
+import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
+import dev.mobilebert.jobs.cli.TokenizeCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ScopeType;
@@ -28,6 +32,10 @@ import picocli.CommandLine.ScopeType;
                 ImportHfCommand.class,
                 ExportHfCommand.class,
                 ForwardCommand.class,
+                EvaluateCommand.class,
+                TokenizeCommand.class,
+                BuildVocabCommand.class,
+                PreparePretrainingCommand.class,
                 BenchCommand.class,
         })
 public final class Main implements Runnable {

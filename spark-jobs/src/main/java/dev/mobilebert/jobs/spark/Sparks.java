@@ -1,6 +1,10 @@
 package dev.mobilebert.jobs.spark;
 
 import dev.mobilebert.io.Fs;
+import dev.mobilebert.jobs.progress.Progress;
+import dev.mobilebert.jobs.progress.SparkProgress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.SparkSession;
@@ -13,6 +17,7 @@ import java.util.Properties;
 
 /** Builds the SparkSession of a job the same way in local mode, under the launcher and under spark-submit. */
 public final class Sparks {
+    private static final Logger LOG = LoggerFactory.getLogger(Sparks.class);
     private Sparks() {}
 
     public static SparkSession session(String appName, SparkOptions options) {
@@ -29,6 +34,11 @@ public final class Sparks {
         options.conf.forEach(conf::set);
         SparkSession spark = SparkSession.builder().config(conf).getOrCreate();
         Fs.setConf(spark.sparkContext().hadoopConfiguration());
+        if (Progress.enabled()) spark.sparkContext().addSparkListener(new SparkProgress());
+        spark.sparkContext().uiWebUrl().foreach(url -> {
+            LOG.info("Spark UI: {}", url);
+            return null;
+        });
         return spark;
     }
 
