@@ -50,7 +50,8 @@ public final class AttentionTransfer {
         INDArray support = pt.gt(0.0).castTo(type);             // 1 where p_t > 0
         INDArray off = support.rsub(1.0);                         // 1 where p_t = 0: log(1) = 0 there
         INDArray logT = Transforms.log(pt.add(off), false);
-        INDArray safeS = ps.mul(support).addi(off);
+        // clamped so that a student probability that underflowed to 0 gives a huge but finite gradient, not NaN
+        INDArray safeS = Transforms.max(ps, 1e-30, true).muli(support).addi(off);
         INDArray terms = logT.sub(Transforms.log(safeS, true)).muli(pt);
         Broadcast.mul(terms, queryMask, terms, 0, 2);           // zero the rows of padded queries
         double kl = terms.sumNumber().doubleValue() / count;
