@@ -37,14 +37,12 @@ public final class Bench {
 
     /** Encoder forward (embeddings + all layers, no heads), inference mode. */
     public static Result latency(MobileBertConfig c, int batch, int seq, int warmup, int runs) {
-        MobileBertModel m = MobileBertModel.pretraining(c, new Adam(1e-4), 1);
-        ComputationGraph g = m.graph();
+        ComputationGraph g = MobileBertModel.encoder(c, 1).graph();
         Random r = new Random(1);
         INDArray ids = randomIds(r, batch, seq, c.vocabSize), types = Nd4j.zeros(DataType.FLOAT, batch, seq);
-        INDArray pos = Nd4j.zeros(DataType.FLOAT, batch, 1);
-        int last = g.getVertex(MobileBertModel.layerName(c.numHiddenLayers - 1)).getVertexIndex();
-        INDArray[] in = {ids, types, pos};
-        return time("encoder forward b=" + batch + " T=" + seq, warmup, runs, () -> g.feedForward(in, last, false));
+        INDArray mask = Nd4j.ones(DataType.FLOAT, batch, seq);
+        INDArray[] masks = {mask, mask};
+        return time("encoder forward b=" + batch + " T=" + seq, warmup, runs, () -> g.output(false, new INDArray[]{ids, types}, masks, null));
     }
 
     /** One fit() step of the pretraining graph: MLM at {@code predictions} positions + NSP, Adam. */

@@ -75,6 +75,29 @@ public final class MobileBertModel {
                 .build();
     }
 
+    /** Embeddings + encoder only (inputs input_ids, token_type_ids; output the last layer's [B, T, H]): inference, latency. */
+    public static ComputationGraphConfiguration encoderConf(MobileBertConfig c, IUpdater updater, long seed, DataType type) {
+        var b = new NeuralNetConfiguration.Builder()
+                .seed(seed).dataType(type).updater(updater)
+                .trainingWorkspaceMode(WorkspaceMode.NONE).inferenceWorkspaceMode(WorkspaceMode.NONE)
+                .graphBuilder()
+                .addInputs("input_ids", "token_type_ids")
+                .addVertex(WORD_TABLE, new BlockVertex(WORD_TABLE, BlockKind.WORD_TABLE, 0, c, updater), "input_ids")
+                .addVertex(EMBEDDINGS, new BlockVertex(EMBEDDINGS, BlockKind.EMBEDDINGS, 0, c, updater), "input_ids", "token_type_ids", WORD_TABLE);
+        String prev = EMBEDDINGS;
+        for (int i = 0; i < c.numHiddenLayers; i++) {
+            b.addVertex(layerName(i), new BlockVertex(layerName(i), BlockKind.LAYER, i, c, updater), prev);
+            prev = layerName(i);
+        }
+        return b.setOutputs(prev).build();
+    }
+
+    public static MobileBertModel encoder(MobileBertConfig c, long seed) {
+        ComputationGraph g = new ComputationGraph(encoderConf(c, new Adam(1e-4), seed, DataType.FLOAT));
+        g.init();
+        return new MobileBertModel(c, g);
+    }
+
     public static MobileBertModel pretraining(MobileBertConfig c, IUpdater updater, long seed) {
         return pretraining(c, updater, seed, DataType.FLOAT);
     }

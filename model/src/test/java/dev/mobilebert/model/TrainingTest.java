@@ -39,13 +39,13 @@ class TrainingTest {
         java.util.Map<String, INDArray> before = new java.util.LinkedHashMap<>();
         m.hfParams().forEach((k, v) -> before.put(k, v.dup()));
         double first = g.score(ds, false);
-        for (int i = 0; i < 40; i++) {
+        for (int i = 0; i < 30; i++) {
             g.fit(ds);
             assertFalse(Double.isNaN(g.score()), "NaN at iteration " + i);
         }
         double last = g.score(ds, false);
         System.out.printf("MLM+NSP loss %.4f -> %.4f%n", first, last);
-        assertTrue(last < 0.5 * first, "loss " + first + " -> " + last);
+        assertTrue(last < 0.6 * first, "loss " + first + " -> " + last);
         // every parameter array of every block was updated
         m.hfParams().forEach((name, v) -> assertTrue(v.sub(before.get(name)).norm2Number().doubleValue() > 0, name + " did not change"));
     }

@@ -133,7 +133,9 @@ public final class BlockGraphVertex extends BaseGraphVertex {
             case LAYER -> {
                 int b = (int) inputs[0].size(0), t = (int) inputs[0].size(1);
                 Var x = flatTokens(in[0], b, t);
-                Blocks.Out o = Blocks.layer(tape, cfg, p, x, F.maskBias(mask, inputs[0].dataType()), new Blocks.Dims(b, t), training);
+                // no padding anywhere: skip the mask-bias broadcast (one reduction instead)
+                INDArray bias = mask == null || mask.minNumber().doubleValue() >= 1.0 ? null : F.maskBias(mask, inputs[0].dataType());
+                Blocks.Out o = Blocks.layer(tape, cfg, p, x, bias, new Blocks.Dims(b, t), training);
                 out = o.output();
                 lastAttention = o.attention();
                 return out.value.reshape(b, t, cfg.hiddenSize);

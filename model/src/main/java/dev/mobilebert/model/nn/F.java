@@ -2,6 +2,7 @@ package dev.mobilebert.model.nn;
 
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
 import org.nd4j.linalg.api.ops.impl.scatter.ScatterAdd;
 import org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax;
 import org.nd4j.linalg.api.ops.impl.transforms.strict.Erf;
@@ -27,7 +28,7 @@ public final class F {
     /** y = x W^T + b with W in [out, in] (HuggingFace layout). */
     public static Var linear(Tape t, Var x, Var w, Var b) {
         INDArray y = x.value.mmul(w.value.transpose());
-        if (b != null) y.addiRowVector(b.value.reshape(1, b.value.length()));
+        if (b != null) addBias(y, b.value);
         Var o = out(y);
         if (t != null) t.record(() -> {
             INDArray dy = o.grad();
@@ -37,6 +38,15 @@ public final class F {
             x.accumulate(dy.mmul(w.value));
         });
         return o;
+    }
+
+    /**
+     * y[i, :] += bias in place. ND4J's bias_add custom op: measured 2-5x less per-call overhead than addiRowVector's
+     * broadcast path on this machine (the ops here are small, so overhead dominates).
+     */
+    static INDArray addBias(INDArray y, INDArray bias) {
+        Nd4j.exec(new BiasAdd(y, bias.reshape(bias.length()), y, false));
+        return y;
     }
 
     public static Var add(Tape t, Var a, Var b) {
@@ -53,7 +63,7 @@ public final class F {
     public static Var norm(Tape t, Var x, Var w, Var b, boolean layerNorm, double eps) {
         INDArray wr = w.value.reshape(1, w.value.length()), br = b.value.reshape(1, b.value.length());
         if (!layerNorm) {
-            Var o = out(x.value.mulRowVector(wr).addiRowVector(br));
+            Var o = out(addBias(x.value.mulRowVector(wr), b.value));
             if (t != null) t.record(() -> {
                 INDArray dy = o.grad();
                 if (dy == null) return;
@@ -68,7 +78,7 @@ public final class F {
         INDArray var = xc.mul(xc).mean(true, 1);
         INDArray inv = Transforms.pow(var.addi(eps), -0.5, false);
         INDArray xhat = xc.muliColumnVector(inv);
-        Var o = out(xhat.mulRowVector(wr).addiRowVector(br));
+        Var o = out(addBias(xhat.mulRowVector(wr), b.value));
         if (t != null) t.record(() -> {
             INDArray dy = o.grad();
             if (dy == null) return;
