@@ -96,6 +96,21 @@ class ProgressiveStageTest {
         assertEquals(total, moved, "every tensor of the trained layer moves");
     }
 
+    /** With the official weights FMT dominates the first steps; attention transfer alone must lower the KL. */
+    @Test
+    void attentionTransferAloneLowersTheKl() {
+        MultiDataSet batch = TransferFixtures.batch(TransferFixtures.student(), 14, DataType.FLOAT);
+        TeacherTargets targets = targets(batch, 0, DataType.FLOAT);
+        MobileBertModel student = MobileBertModel.pretraining(TransferFixtures.student(), new NoOp(), 7, DataType.FLOAT);
+        var settings = new ProgressiveStage.Settings(0, ProgressiveStage.LowerLayers.FROZEN, 0.1, OptimizerSettings.lamb(1e-2, 0, 100),
+                new FeatureMapTransfer.Weights(0, 0, 0), 1.0);
+        ProgressiveStage s = ProgressiveStage.start(student.config(), student.graph().params(), settings, 7);
+        double first = s.evaluate(batch, targets).attentionKl();
+        for (int i = 0; i < 10; i++) s.step(batch, targets);
+        double last = s.evaluate(batch, targets).attentionKl();
+        assertTrue(last < 0.9 * first, "attention KL " + first + " -> " + last);
+    }
+
     @Test
     void reducedLearningRateMovesLowerLayersATenthAsFarAndNothingElse() {
         MultiDataSet batch = TransferFixtures.batch(TransferFixtures.student(), 12, DataType.FLOAT);
