@@ -1,7 +1,8 @@
 package dev.mobilebert.model;
 
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -15,8 +16,8 @@ import java.util.Map;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Fast central-difference check (double precision) of one entry of every parameter array of the MobileBERT-shaped
- * pretraining graph, read from DL4J's flattened gradient view — the default-suite companion of the slow
+ * Fast central-difference check (double precision) of one entry of every parameter array of the pretraining graph for
+ * every variant (MobileBERT, BERT-like, teacher semantics, bottleneck attention), read from DL4J's flattened gradient view — the default-suite companion of the slow
  * GradientCheckUtil sweep in {@link GradientCheckTest}. A factor-2 error (the SameDiff defect) or a gradient that
  * never reaches the view fails it.
  */
@@ -25,9 +26,10 @@ class NumericGradientTest {
         Nd4j.setDefaultDataTypes(DataType.DOUBLE, DataType.DOUBLE);
     }
 
-    @Test
-    void everyParameterArrayHasTheNumericalGradient() {
-        MobileBertConfig c = TinyConfigs.mobileBert();
+    @ParameterizedTest
+    @ValueSource(strings = {"mobilebert", "bert", "teacher", "bottleneck-attention"})
+    void everyParameterArrayHasTheNumericalGradient(String variant) {
+        MobileBertConfig c = GradientCheckTest.config(variant);
         c.numHiddenLayers = 1; // keeps it to seconds; the layer code is the same for every index
         MobileBertModel m = MobileBertModel.pretraining(c, new NoOp(), 12345, DataType.DOUBLE);
         ComputationGraph g = m.graph();
