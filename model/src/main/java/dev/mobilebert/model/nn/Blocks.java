@@ -109,7 +109,9 @@ public final class Blocks {
     }
 
     /** What one block computed: its output and, for a transformer block, the attention distribution. */
-    public record Out(Var output, INDArray attention) {}
+    public record Out(Var output, Var attentionProbs) {
+        public INDArray attention() { return attentionProbs == null ? null : attentionProbs.value; }
+    }
 
     /** Dimensions of the batch being run. */
     public record Dims(int batch, int seq) {}
@@ -167,7 +169,7 @@ public final class Blocks {
             Var b = F.dropout(t, linear(t, p, "output.bottleneck.dense", o), c.hiddenDropoutProb, training);
             out = norm(t, c, p, "output.bottleneck.LayerNorm", F.add(t, b, x), c.layerNormEps);
         }
-        return new Out(out, att.probs());
+        return new Out(out, att.probabilities());
     }
 
     public static Var pooler(Tape t, MobileBertConfig c, Map<String, Var> p, Var hidden, Dims d) {

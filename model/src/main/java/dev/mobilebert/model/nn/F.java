@@ -189,8 +189,13 @@ public final class F {
         return o;
     }
 
-    /** The result of attention: the context [B*T, heads*d] and the probabilities [B, heads, T, T]. */
-    public record Attention(Var context, INDArray probs) {}
+    /**
+     * The result of attention: the context [B*T, heads*d] and the probabilities [B, heads, T, T]. A loss on the
+     * probabilities (attention transfer) adds its gradient to {@code probabilities} and it flows into the scores.
+     */
+    public record Attention(Var context, Var probabilities) {
+        public INDArray probs() { return probabilities.value; }
+    }
 
     /**
      * Scaled dot-product attention over heads. q, k, v are [B*T, heads*d]; {@code maskBias} is [B, T] holding
@@ -211,21 +216,24 @@ public final class F {
         }
         INDArray ctx = Nd4j.matmul(used, vh);
         Var o = out(fromHeads(ctx, batch, seq));
+        Var p = out(probs);
         final INDArray keepF = keep, usedF = used;
         if (t != null) t.record(() -> {
             INDArray dy = o.grad();
-            if (dy == null) return;
-            INDArray dctx = toHeads(dy, batch, seq, heads);
-            INDArray dUsed = Nd4j.matmul(dctx, vh, false, true, false);
-            INDArray dv = Nd4j.matmul(usedF, dctx, true, false, false);
-            INDArray dProbs = keepF == null ? dUsed : dUsed.muli(keepF);
+            if (dy == null && p.grad() == null) return;
+            INDArray dProbs = p.grad() == null ? Nd4j.zeros(probs.dataType(), probs.shape()) : p.grad().dup();
+            if (dy != null) {
+                INDArray dctx = toHeads(dy, batch, seq, heads);
+                INDArray dUsed = Nd4j.matmul(dctx, vh, false, true, false);
+                dProbs.addi(keepF == null ? dUsed : dUsed.muli(keepF));
+                v.accumulate(fromHeads(Nd4j.matmul(usedF, dctx, true, false, false), batch, seq));
+            }
             INDArray rowDot = dProbs.mul(probs).sum(3);
             INDArray dScores = Broadcast.sub(dProbs, rowDot, dProbs, 0, 1, 2).muli(probs).muli(scale);
             q.accumulate(fromHeads(Nd4j.matmul(dScores, kh), batch, seq));
             k.accumulate(fromHeads(Nd4j.matmul(dScores, qh, true, false, false), batch, seq));
-            v.accumulate(fromHeads(dv, batch, seq));
         });
-        return new Attention(o, probs);
+        return new Attention(o, p);
     }
 
     private static INDArray toHeads(INDArray x, int batch, int seq, int heads) {

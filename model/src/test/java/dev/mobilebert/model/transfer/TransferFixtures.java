@@ -1,0 +1,50 @@
+package dev.mobilebert.model.transfer;
+
+import dev.mobilebert.model.MobileBertConfig;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.MultiDataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** Tiny teacher/student pairs with matching inter-block widths and heads, and contract batches with padding. */
+final class TransferFixtures {
+    private TransferFixtures() {}
+
+    /** MobileBERT shape (trigram, bottlenecks, shared q/k bottleneck, 2 FFNs, NoNorm, ReLU), 3 layers. */
+    static MobileBertConfig student() {
+        MobileBertConfig c = new MobileBertConfig();
+        c.vocabSize = 23; c.embeddingSize = 4; c.hiddenSize = 8; c.intraBottleneckSize = 6;
+        c.numHiddenLayers = 3; c.numAttentionHeads = 2; c.intermediateSize = 10; c.numFeedforwardNetworks = 2;
+        c.trigramInput = true; c.useBottleneck = true; c.useBottleneckAttention = false; c.keyQuerySharedBottleneck = true;
+        c.normalizationType = "no_norm"; c.hiddenAct = "relu"; c.classifierActivation = true;
+        c.maxPositionEmbeddings = 10; c.typeVocabSize = 2; c.hiddenDropoutProb = 0; c.attentionProbsDropoutProb = 0;
+        c.initializerRange = 0.5;
+        return c;
+    }
+
+    /** IB-BERT-shaped teacher: same inter-block width and heads, wider blocks, LayerNorm, GELU. */
+    static MobileBertConfig teacher() {
+        MobileBertConfig c = student();
+        c.intraBottleneckSize = 12; c.intermediateSize = 16; c.keyQuerySharedBottleneck = false; c.numFeedforwardNetworks = 1;
+        c.normalizationType = "layer_norm"; c.hiddenAct = "gelu_new";
+        return c;
+    }
+
+    /** A pretraining-contract batch of 3 sequences of 6 tokens; the third has 2 padded positions. */
+    static MultiDataSet batch(MobileBertConfig c, long seed, DataType type) {
+        int b = 3, t = 6;
+        var rng = new java.util.Random(seed);
+        INDArray ids = Nd4j.create(type, b, t), types = Nd4j.create(type, b, t), mask = Nd4j.ones(type, b, t);
+        for (int i = 0; i < b; i++) for (int j = 0; j < t; j++) {
+            ids.putScalar(i, j, 1 + rng.nextInt(c.vocabSize - 1));
+            types.putScalar(i, j, j >= t / 2 ? 1 : 0);
+        }
+        for (int j = 4; j < t; j++) { mask.putScalar(2, j, 0); ids.putScalar(2, j, 0); }
+        INDArray pos = Nd4j.create(new double[][]{{1, 3}, {0, 5}, {2, 0}}).castTo(type);
+        INDArray lmIds = Nd4j.create(new double[][]{{4, 7}, {1, 2}, {9, 0}}).castTo(type);
+        INDArray lmW = Nd4j.create(new double[][]{{1, 1}, {1, 1}, {1, 0}}).castTo(type);
+        INDArray nsp = Nd4j.create(new double[][]{{0}, {1}, {1}}).castTo(type);
+        return new MultiDataSet(new INDArray[]{ids, types, pos}, new INDArray[]{lmIds, nsp},
+                new INDArray[]{mask, mask, lmW}, new INDArray[]{lmW, null});
+    }
+}
