@@ -1,11 +1,11 @@
 package dev.mobilebert.model;
 
 /** Very small configs covering every code path, for gradient checks and training smoke tests. */
-final class TinyConfigs {
+public final class TinyConfigs {
     private TinyConfigs() {}
 
     /** MobileBERT shape: trigram, bottlenecks, shared q/k bottleneck, stacked FFNs, NoNorm, ReLU, pooler tanh. */
-    static MobileBertConfig mobileBert() {
+    public static MobileBertConfig mobileBert() {
         MobileBertConfig c = new MobileBertConfig();
         c.vocabSize = 23; c.embeddingSize = 4; c.hiddenSize = 8; c.intraBottleneckSize = 6;
         c.numHiddenLayers = 2; c.numAttentionHeads = 2; c.intermediateSize = 10; c.numFeedforwardNetworks = 2;

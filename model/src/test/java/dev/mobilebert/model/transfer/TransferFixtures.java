@@ -1,6 +1,7 @@
 package dev.mobilebert.model.transfer;
 
 import dev.mobilebert.model.MobileBertConfig;
+import dev.mobilebert.model.TinyConfigs;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
@@ -12,13 +13,8 @@ final class TransferFixtures {
 
     /** MobileBERT shape (trigram, bottlenecks, shared q/k bottleneck, 2 FFNs, NoNorm, ReLU), 3 layers. */
     static MobileBertConfig student() {
-        MobileBertConfig c = new MobileBertConfig();
-        c.vocabSize = 23; c.embeddingSize = 4; c.hiddenSize = 8; c.intraBottleneckSize = 6;
-        c.numHiddenLayers = 3; c.numAttentionHeads = 2; c.intermediateSize = 10; c.numFeedforwardNetworks = 2;
-        c.trigramInput = true; c.useBottleneck = true; c.useBottleneckAttention = false; c.keyQuerySharedBottleneck = true;
-        c.normalizationType = "no_norm"; c.hiddenAct = "relu"; c.classifierActivation = true;
-        c.maxPositionEmbeddings = 10; c.typeVocabSize = 2; c.hiddenDropoutProb = 0; c.attentionProbsDropoutProb = 0;
-        c.initializerRange = 0.5;
+        MobileBertConfig c = TinyConfigs.mobileBert();
+        c.numHiddenLayers = 3;
         return c;
     }
 
