@@ -27,9 +27,17 @@ public final class PipelineRun {
         }
         PipelineConfig.save(config, root.configDir());
         root.saveProvenance(command, args);
-        Supplier<SparkSession> spark = memoize(() -> Sparks.session(command, sparkOptions));
+        Supplier<SparkSession> spark = memoize(() -> announce(Sparks.session(command, sparkOptions), console));
         Pipeline pipeline = new Pipeline(Stages.all());
         return pipeline.run(config, root.root(), pipeline.select(from, until), spark, console, skipUnavailable);
+    }
+
+    /** Prints where the Spark UI is (the live view of every stage's jobs), or that it is off. */
+    static SparkSession announce(SparkSession spark, PrintStream console) {
+        var sc = spark.sparkContext();
+        String ui = sc.uiWebUrl().isDefined() ? "UI " + sc.uiWebUrl().get() : "UI disabled (spark.ui.enabled=false)";
+        console.printf("[spark] master %s, %d task slots, %s%n", sc.master(), sc.defaultParallelism(), ui);
+        return spark;
     }
 
     /** The closing summary: what ran, what was skipped, what is not available, where the report is. */

@@ -12,11 +12,11 @@ public final class Stages {
     public static List<Stage> all() {
         return List.of(
                 new PrepareStage(),
-                new NotImplementedStage("teacher", "pretrain the IB-BERT teacher (MLM + NSP)", "issue 5: pretrain"),
+                new TeacherStage(),
                 new NotImplementedStage("transfer", "progressive knowledge transfer, layer by layer (FMT + AT)", "issue 6: transfer"),
                 new NotImplementedStage("distill", "pre-training distillation of the student", "issue 6: distillation"),
                 new NotImplementedStage("finetune", "fine-tune and evaluate on the configured GLUE/SQuAD tasks", "issue 7: fine-tuning"),
-                new NotImplementedStage("bench", "parameters, size on disk and latency of student vs teacher vs BERT-base", "issue 8, once the models of issue 4 exist"),
+                new BenchStage(),
                 new ReportStage());
     }
 

@@ -15,6 +15,17 @@ import java.util.Map;
  */
 public final class SparkProgress extends SparkListener {
     private static final long SHOW_AFTER_MS = 3000;
+    /** While positive, no new lines are started: a trainer is drawing its own step/loss/ETA line. */
+    private static final java.util.concurrent.atomic.AtomicInteger SUSPENDED = new java.util.concurrent.atomic.AtomicInteger();
+
+    /**
+     * Suspends the per-job lines until closed, so that a training loop's own line (step, loss, ETA) is the only one
+     * on the console instead of being interleaved with a line per averaging round.
+     */
+    public static AutoCloseable suspend() {
+        SUSPENDED.incrementAndGet();
+        return SUSPENDED::decrementAndGet;
+    }
 
     private final Map<Integer, Job> jobs = new HashMap<>();
     private final Map<Integer, Integer> stageToJob = new HashMap<>();
@@ -52,7 +63,7 @@ public final class SparkProgress extends SparkListener {
         Job job = jobId == null ? null : jobs.get(jobId);
         if (job == null) return;
         job.done++;
-        if (job.line == null && System.currentTimeMillis() - job.startMs > SHOW_AFTER_MS) {
+        if (job.line == null && SUSPENDED.get() == 0 && System.currentTimeMillis() - job.startMs > SHOW_AFTER_MS) {
             job.line = Progress.start(job.name, job.total, "tasks");
         }
         if (job.line != null) job.line.stepTo(job.done);

@@ -53,6 +53,8 @@ public final class RunReport {
         h.tag("p", "note", "Run directory " + display(run) + ", report written " + Instant.now() + " by code version " + CodeVersion.current().shortCommit() + ".");
         stageTable(h, run, stages);
         results(h, run);
+        sizeAndLatency(h, run);
+        lossCurves(h, run, stages, charts);
         for (StageInfo s : stages) stageSection(h, run, s, charts);
         provenance(h, run);
         h.raw("</body></html>\n");
@@ -93,6 +95,65 @@ public final class RunReport {
                 + "are not comparable to it.");
     }
 
+    /** MobileBERT paper, table 4: parameters and latency on a Pixel 4 phone (TFLite, sequence length 128). */
+    static final Map<String, List<String>> PAPER_SIZE = Map.of(
+            "BERT-base", List.of("109M", "342 ms"),
+            "MobileBERT (paper)", List.of("25.3M", "62 ms"));
+
+    /** RUN/bench/bench.json as the size/latency table (teacher vs student vs the references). */
+    private static void sizeAndLatency(Html h, Path run) throws IOException {
+        h.tag("h2", "Size and latency");
+        JsonNode bench = readJson(new Path(run, "bench/bench.json"));
+        if (bench == null) {
+            h.tag("p", "missing", "Not measured: the bench stage has not run.");
+            return;
+        }
+        List<List<Object>> rows = new ArrayList<>();
+        for (JsonNode m : bench.path("models")) {
+            List<String> paper = PAPER_SIZE.getOrDefault(m.path("model").asText(), List.of("", ""));
+            long ckpt = m.path("checkpoint_bytes").asLong(-1);
+            rows.add(List.of(m.path("model").asText(), m.path("role").asText(), m.path("layers").asInt(),
+                    String.format("%,d", m.path("parameters").asLong()), String.format("%,d", m.path("parameters_with_heads").asLong()),
+                    String.format("%.1f", m.path("weights_megabytes").asDouble()), ckpt < 0 ? "" : String.format("%.1f", ckpt / 1048576.0),
+                    m.path("batch_size").asInt() + " x " + m.path("seq_length").asInt(),
+                    String.format("%.1f", m.path("median_ms").asDouble()), String.format("%.1f", m.path("min_ms").asDouble()),
+                    paper.get(0), paper.get(1)));
+        }
+        h.table("latency", List.of("model", "role", "layers", "parameters (no heads)", "with MLM+NSP heads", "weights MB (float32)",
+                "checkpoint MB (with optimizer moments)", "batch x tokens", "median ms", "min ms", "paper: parameters", "paper: Pixel 4 latency"), rows);
+        JsonNode machine = bench.path("machine");
+        h.tag("p", "note", String.format("Encoder forward pass (embeddings + all layers, no heads), float32, DL4J on this machine's CPU: "
+                + "%d processors, load average %.2f when measured. Only rows measured together are comparable; the paper's "
+                + "latencies are TensorFlow Lite on a Pixel 4 phone.", machine.path("available_processors").asInt(),
+                machine.path("load_average").asDouble()));
+    }
+
+    /** Metric names drawn in the loss-curves section: losses and the transfer objectives. */
+    static boolean isLossMetric(String name) {
+        String n = name.toLowerCase(java.util.Locale.ROOT);
+        return n.endsWith("loss") || n.contains("loss_") || n.equals("fmt") || n.equals("at") || n.startsWith("fmt_") || n.startsWith("at_")
+                || n.endsWith("_fmt") || n.endsWith("_at") || n.contains("kl");
+    }
+
+    /** One chart per stage and event with every loss-like metric of it overlaid (teacher, each PKT stage, PD, fine-tuning). */
+    private static void lossCurves(Html h, Path run, List<StageInfo> stages, Counter charts) throws IOException {
+        h.tag("h2", "Loss curves");
+        int drawn = 0;
+        for (StageInfo s : stages) {
+            Map<String, Map<String, List<double[]>>> curves = readCurves(new Path(new Path(run, s.name()), "metrics.jsonl"), s.name());
+            for (var ev : curves.entrySet()) {
+                Map<String, List<double[]>> losses = new LinkedHashMap<>();
+                ev.getValue().forEach((metric, points) -> {
+                    if (isLossMetric(metric) && points.size() >= 2) losses.put(metric, points);
+                });
+                if (losses.isEmpty()) continue;
+                chart(h, Charts.lines(s.name() + " / " + ev.getKey(), "step", "loss", losses), charts);
+                drawn++;
+            }
+        }
+        if (drawn == 0) h.tag("p", "missing", "No stage has logged a loss curve yet.");
+    }
+
     private static void stageSection(Html h, Path run, StageInfo s, Counter charts) throws IOException {
         Path dir = new Path(run, s.name());
         if (!Fs.exists(dir) || s.name().equals("report")) return;
@@ -127,8 +188,27 @@ public final class RunReport {
     /** One curve per (event, metric) with at least two steps; single-point events become a table. */
     private static void metrics(Html h, Path file, String stage, Counter charts) throws IOException {
         if (!Fs.exists(file)) return;
-        Map<String, Map<String, List<double[]>>> curves = new LinkedHashMap<>();
+        Map<String, Map<String, List<double[]>>> curves = readCurves(file, stage);
         List<List<Object>> points = new ArrayList<>();
+        h.tag("h3", "Metrics (metrics.jsonl)");
+        int drawn = 0;
+        for (var ev : curves.entrySet()) {
+            for (var m : ev.getValue().entrySet()) {
+                if (m.getValue().size() < 2) {
+                    points.add(List.of(ev.getKey(), m.getKey(), m.getValue().get(0)[0], m.getValue().get(0)[1]));
+                } else if (drawn++ < MAX_CHARTS_PER_STAGE) {
+                    chart(h, Charts.lines(ev.getKey() + ": " + m.getKey(), "step", m.getKey(), Map.of(m.getKey(), m.getValue())), charts);
+                }
+            }
+        }
+        if (drawn > MAX_CHARTS_PER_STAGE) h.tag("p", "note", (drawn - MAX_CHARTS_PER_STAGE) + " more curves are in " + file);
+        if (!points.isEmpty()) h.table("points", List.of("event", "metric", "step", "value"), points);
+    }
+
+    /** event -> metric -> (step, value) points of a metrics.jsonl (empty when the file does not exist). */
+    static Map<String, Map<String, List<double[]>>> readCurves(Path file, String stage) throws IOException {
+        Map<String, Map<String, List<double[]>>> curves = new LinkedHashMap<>();
+        if (!Fs.exists(file)) return curves;
         try (BufferedReader in = new BufferedReader(new InputStreamReader(Fs.open(file), StandardCharsets.UTF_8))) {
             int lineNo = 0;
             for (String line = in.readLine(); line != null; line = in.readLine()) {
@@ -150,19 +230,7 @@ public final class RunReport {
                 }
             }
         }
-        h.tag("h3", "Metrics (metrics.jsonl)");
-        int drawn = 0;
-        for (var ev : curves.entrySet()) {
-            for (var m : ev.getValue().entrySet()) {
-                if (m.getValue().size() < 2) {
-                    points.add(List.of(ev.getKey(), m.getKey(), m.getValue().get(0)[0], m.getValue().get(0)[1]));
-                } else if (drawn++ < MAX_CHARTS_PER_STAGE) {
-                    chart(h, Charts.lines(ev.getKey() + ": " + m.getKey(), "step", m.getKey(), Map.of(m.getKey(), m.getValue())), charts);
-                }
-            }
-        }
-        if (drawn > MAX_CHARTS_PER_STAGE) h.tag("p", "note", (drawn - MAX_CHARTS_PER_STAGE) + " more curves are in " + file);
-        if (!points.isEmpty()) h.table("points", List.of("event", "metric", "step", "value"), points);
+        return curves;
     }
 
     private static void provenance(Html h, Path run) throws IOException {

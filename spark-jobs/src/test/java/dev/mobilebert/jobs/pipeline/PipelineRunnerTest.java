@@ -116,8 +116,8 @@ class PipelineRunnerTest {
             for (Stage s : Stages.all()) assertTrue(c.hasPath(s.name()) || c.root().containsKey(s.name()), name + " lacks " + s.name());
         }
         Config paper = PipelineConfig.load(home.resolve("mobilebert-paper.conf"), Map.of());
-        assertEquals(500000, paper.getInt("teacher.steps"));
-        assertEquals("lamb", paper.getString("teacher.optimizer"));
+        assertEquals(500000, paper.getInt("teacher.training.optimizer.num_train_steps"));
+        assertEquals("lamb", paper.getString("teacher.training.optimizer.optimizer"));
         var bad = assertThrows(IllegalArgumentException.class, () -> PipelineConfig.load(home.resolve("laptop.conf"), Map.of("tacher.steps", "1")));
         assertTrue(bad.getMessage().contains("unknown section 'tacher'"), bad.getMessage());
         Config typo = PipelineConfig.load(home.resolve("laptop.conf"), Map.of("prepare.dupe_factr", "1"));
@@ -128,5 +128,30 @@ class PipelineRunnerTest {
             PrepareStage.checkKeys(c.getConfig("prepare"));
             assertEquals(PrepareStage.KEYS, c.getConfig("prepare").root().keySet(), name + " documents every prepare setting");
         }
+    }
+
+    /** The teacher's model and training settings of both shipped configs bind, with the run's vocabulary size. */
+    @Test
+    void teacherSettingsOfTheShippedConfigsBind() throws Exception {
+        java.nio.file.Path home = java.nio.file.Path.of(System.getProperty("mobilebert.home", "..")).resolve("conf/pipelines");
+        var prepared = new StageSettings.Prepared("vocab.txt", "data", 3000, 128);
+        for (String name : List.of("laptop.conf", "mobilebert-paper.conf")) {
+            Config teacher = PipelineConfig.load(home.resolve(name), Map.of()).getConfig("teacher");
+            StageSettings.checkKeys(teacher, "teacher", TeacherStage.KEYS);
+            var model = StageSettings.model(teacher, "teacher", "model", prepared);
+            assertEquals(3000, model.vocabSize, name + ": vocab_size follows the run's vocabulary");
+            assertTrue(model.layerNorm() && !model.keyQuerySharedBottleneck, name + ": an IB-BERT teacher");
+            var training = StageSettings.training(teacher, "teacher", 3);
+            assertEquals(3, training.workers(), name + ": workers = 0 means one per task slot");
+            assertEquals(teacher.getInt("training.optimizer.num_train_steps"), training.numTrainSteps());
+            assertEquals(teacher.getInt("training.batch_size_per_worker"), training.batchSizePerWorker());
+        }
+        Config typo = PipelineConfig.load(home.resolve("laptop.conf"), Map.of("teacher.training.optimizer.learning_rat", "1"));
+        var bad = assertThrows(IllegalArgumentException.class, () -> StageSettings.training(typo.getConfig("teacher"), "teacher", 2));
+        assertTrue(bad.getMessage().contains("teacher.training") && bad.getMessage().contains("learning_rat"), bad.getMessage());
+        Config shortPositions = PipelineConfig.load(home.resolve("laptop.conf"), Map.of("teacher.model.max_position_embeddings", "64"));
+        var tooShort = assertThrows(IllegalArgumentException.class,
+                () -> StageSettings.model(shortPositions.getConfig("teacher"), "teacher", "model", prepared));
+        assertTrue(tooShort.getMessage().contains("max_position_embeddings 64 is below prepare.max_seq_length 128"), tooShort.getMessage());
     }
 }

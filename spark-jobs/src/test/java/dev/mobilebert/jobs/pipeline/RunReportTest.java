@@ -30,16 +30,34 @@ class RunReportTest {
         teacher.metrics().log("eval", 30, Map.of("mlm_accuracy", 0.25));
         teacher.writeSummary(Map.of("steps", 30, "final_loss", 0.333));
         RunDirectory.open(dir.resolve("transfer").toString()); // started, never finished
+        Files.createDirectories(dir.resolve("bench"));
+        Files.writeString(dir.resolve("bench/bench.json"), """
+                {"machine": {"available_processors": 2, "load_average": 3.5},
+                 "models": [
+                  {"model": "teacher (this run, teacher)", "role": "teacher", "parameters": 123456, "parameters_with_heads": 150000,
+                   "weights_megabytes": 0.47, "checkpoint_bytes": 2097152, "layers": 2, "seq_length": 128, "batch_size": 1,
+                   "median_ms": 12.5, "min_ms": 11.0, "repetitions": 10},
+                  {"model": "BERT-base", "role": "reference (random weights)", "parameters": 109482240, "parameters_with_heads": 110000000,
+                   "weights_megabytes": 417.6, "checkpoint_bytes": -1, "layers": 12, "seq_length": 128, "batch_size": 1,
+                   "median_ms": 410.0, "min_ms": 380.0, "repetitions": 10}]}""");
 
         List<RunReport.StageInfo> stages = List.of(new RunReport.StageInfo("teacher", "pretrain", true),
                 new RunReport.StageInfo("transfer", "transfer", true), new RunReport.StageInfo("bench", "bench", false));
         int charts = RunReport.write(new org.apache.hadoop.fs.Path(dir.toUri()), stages);
-        assertEquals(2, charts, "loss and learning_rate have 30 points each; the single eval point is a table row");
+        assertEquals(3, charts, "loss and learning_rate have 30 points each (the single eval point is a table row), "
+                + "plus the loss-curves chart of teacher/train");
 
         String html = Files.readString(dir.resolve(RunReport.FILE));
         Document doc = Jsoup.parse(html);
-        assertEquals(2, doc.select("div.chart > svg").size());
+        assertEquals(3, doc.select("div.chart > svg").size());
         assertTrue(doc.select("div.chart svg").text().contains("train: loss"), "the chart title is drawn into the SVG");
+        assertTrue(doc.select("div.chart svg").text().contains("teacher / train"), "the loss-curves chart of the teacher");
+        var latency = doc.select("table.latency tr").stream().skip(1).map(r -> r.children().stream().map(Element::text).toList()).toList();
+        assertEquals(2, latency.size());
+        assertEquals(List.of("teacher (this run, teacher)", "teacher", "2", "123,456", "150,000", "0.5", "2.0", "1 x 128", "12.5", "11.0", "", ""),
+                latency.get(0));
+        assertEquals(List.of("109M", "342 ms"), latency.get(1).subList(10, 12), "the paper's BERT-base figures beside the measured row");
+        assertTrue(doc.text().contains("load average 3.50"), "the load the latency was measured under");
         Element stagesTable = doc.selectFirst("table.stages");
         assertNotNull(stagesTable);
         assertEquals(List.of("complete", "partial (resumes on rerun)", "not implemented in this build"),
