@@ -135,23 +135,58 @@ public final class RunReport {
                 || n.endsWith("_fmt") || n.endsWith("_at") || n.contains("kl");
     }
 
-    /** One chart per stage and event with every loss-like metric of it overlaid (teacher, each PKT stage, PD, fine-tuning). */
+    /**
+     * One chart per stage and event with every loss-like metric of it overlaid (teacher, each PKT stage, PD,
+     * fine-tuning). A stage that runs sub-stages with their own run directories (transfer: one per layer) has their
+     * metrics.jsonl below its directory; each gets its charts, labelled with its path.
+     */
     private static void lossCurves(Html h, Path run, List<StageInfo> stages, Counter charts) throws IOException {
         h.tag("h2", "Loss curves");
         int drawn = 0;
         for (StageInfo s : stages) {
-            Map<String, Map<String, List<double[]>>> curves = readCurves(new Path(new Path(run, s.name()), "metrics.jsonl"), s.name());
-            for (var ev : curves.entrySet()) {
-                Map<String, List<double[]>> losses = new LinkedHashMap<>();
-                ev.getValue().forEach((metric, points) -> {
-                    if (isLossMetric(metric) && points.size() >= 2) losses.put(metric, points);
-                });
-                if (losses.isEmpty()) continue;
-                chart(h, Charts.lines(s.name() + " / " + ev.getKey(), "step", "loss", losses), charts);
-                drawn++;
+            Path stageDir = new Path(run, s.name());
+            for (Path file : metricsFiles(stageDir)) {
+                String where = s.name() + relative(stageDir, file.getParent());
+                Map<String, Map<String, List<double[]>>> curves = readCurves(file, s.name());
+                for (var ev : curves.entrySet()) {
+                    Map<String, List<double[]>> losses = new LinkedHashMap<>();
+                    ev.getValue().forEach((metric, points) -> {
+                        if (isLossMetric(metric) && points.size() >= 2) losses.put(metric, points);
+                    });
+                    if (losses.isEmpty()) continue;
+                    chart(h, Charts.lines(where + " / " + ev.getKey(), "step", "loss", losses), charts);
+                    drawn++;
+                }
             }
         }
         if (drawn == 0) h.tag("p", "missing", "No stage has logged a loss curve yet.");
+    }
+
+    /** metrics.jsonl of a stage directory and of run directories up to three levels below it (not checkpoints), sorted. */
+    static List<Path> metricsFiles(Path stageDir) throws IOException {
+        List<Path> out = new ArrayList<>();
+        collectMetrics(stageDir, 0, out);
+        return out;
+    }
+
+    private static void collectMetrics(Path dir, int depth, List<Path> out) throws IOException {
+        if (!Fs.exists(dir)) return;
+        Path own = new Path(dir, "metrics.jsonl");
+        if (Fs.exists(own)) out.add(own);
+        if (depth == 3) return;
+        var statuses = Fs.fs(dir).listStatus(dir);
+        java.util.Arrays.sort(statuses);
+        for (var st : statuses) {
+            String name = st.getPath().getName();
+            if (st.isDirectory() && !List.of("checkpoints", "config", "logs", "data", "export").contains(name) && !name.startsWith("_tmp")) {
+                collectMetrics(st.getPath(), depth + 1, out);
+            }
+        }
+    }
+
+    private static String relative(Path base, Path dir) {
+        String b = base.toUri().getPath(), d = dir.toUri().getPath();
+        return d.length() > b.length() ? d.substring(b.length()) : "";
     }
 
     private static void stageSection(Html h, Path run, StageInfo s, Counter charts) throws IOException {

@@ -30,6 +30,8 @@ class RunReportTest {
         teacher.metrics().log("eval", 30, Map.of("mlm_accuracy", 0.25));
         teacher.writeSummary(Map.of("steps", 30, "final_loss", 0.333));
         RunDirectory.open(dir.resolve("transfer").toString()); // started, never finished
+        RunDirectory pkt = RunDirectory.open(dir.resolve("transfer/stages/pkt-layer-00").toString()); // a sub-stage's own run directory
+        for (int step = 1; step <= 5; step++) pkt.metrics().log("train", step, Map.of("loss", 3.0 / step, "fmt", 2.0 / step, "at", 1.0 / step));
         Files.createDirectories(dir.resolve("bench"));
         Files.writeString(dir.resolve("bench/bench.json"), """
                 {"machine": {"available_processors": 2, "load_average": 3.5},
@@ -44,12 +46,13 @@ class RunReportTest {
         List<RunReport.StageInfo> stages = List.of(new RunReport.StageInfo("teacher", "pretrain", true),
                 new RunReport.StageInfo("transfer", "transfer", true), new RunReport.StageInfo("bench", "bench", false));
         int charts = RunReport.write(new org.apache.hadoop.fs.Path(dir.toUri()), stages);
-        assertEquals(3, charts, "loss and learning_rate have 30 points each (the single eval point is a table row), "
-                + "plus the loss-curves chart of teacher/train");
+        assertEquals(4, charts, "loss and learning_rate have 30 points each (the single eval point is a table row), "
+                + "plus the loss-curves charts of teacher/train and of the PKT sub-stage");
 
         String html = Files.readString(dir.resolve(RunReport.FILE));
         Document doc = Jsoup.parse(html);
-        assertEquals(3, doc.select("div.chart > svg").size());
+        assertEquals(4, doc.select("div.chart > svg").size());
+        assertTrue(doc.select("div.chart svg").text().contains("transfer/stages/pkt-layer-00 / train"), "a sub-stage's loss curves");
         assertTrue(doc.select("div.chart svg").text().contains("train: loss"), "the chart title is drawn into the SVG");
         assertTrue(doc.select("div.chart svg").text().contains("teacher / train"), "the loss-curves chart of the teacher");
         var latency = doc.select("table.latency tr").stream().skip(1).map(r -> r.children().stream().map(Element::text).toList()).toList();
