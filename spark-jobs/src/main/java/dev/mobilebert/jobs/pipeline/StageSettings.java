@@ -85,6 +85,11 @@ public final class StageSettings {
      * {@code optimizer.learning_rate}, ...). {@code workers = 0} means one worker per Spark task slot.
      */
     public static TrainingSettings training(Config section, String stage, int defaultWorkers) throws IOException {
+        return training(section, stage, defaultWorkers, DEFAULT_TRAINING);
+    }
+
+    /** As {@link #training(Config, String, int)} on top of another job file of the installation (e.g. conf/jobs/distill-training.json). */
+    public static TrainingSettings training(Config section, String stage, int defaultWorkers, String defaultsFile) throws IOException {
         Map<String, String> overrides = new LinkedHashMap<>();
         if (section.hasPath("training")) {
             for (var e : section.getConfig("training").entrySet()) {
@@ -94,7 +99,7 @@ public final class StageSettings {
         if (!overrides.containsKey("workers") || "0".equals(overrides.get("workers"))) {
             overrides.put("workers", Integer.toString(defaultWorkers));
         }
-        String defaults = installationFile(DEFAULT_TRAINING, stage + ".training");
+        String defaults = installationFile(defaultsFile, stage + ".training");
         try {
             return JobConfig.load(defaults, TrainingSettings.class, overrides);
         } catch (IllegalArgumentException e) {

@@ -90,6 +90,14 @@ public final class RunReport {
         String scale = stats == null ? "no pretraining data yet"
                 : String.format("%,d pretraining instances from %,d documents (%.1f MB of text)", stats.path("instances").asLong(),
                 stats.path("documents").asLong(), stats.path("text_bytes").asLong() / 1e6);
+        for (String stage : List.of("teacher", "distill")) {
+            JsonNode t = readJson(new Path(run, stage + "/summary.json"));
+            if (t != null && t.has("steps")) {
+                scale += String.format("; %s: %,d steps%s, %,d parameters", stage, t.path("steps").asLong(),
+                        t.has("global_batch") ? String.format(" at a global batch of %d (%,d sequences)", t.path("global_batch").asInt(),
+                                t.path("sequences_seen").asLong()) : "", t.path("parameters").asLong());
+            }
+        }
         h.tag("p", "note", "Scale of this run: " + scale + ". The paper pretrains on BooksCorpus and English Wikipedia "
                 + "(about 3.3 billion words) for 500k steps at batch 4096 on 256 TPU v3 chips; numbers from a laptop-scale run "
                 + "are not comparable to it.");
@@ -149,6 +157,7 @@ public final class RunReport {
                 String where = s.name() + relative(stageDir, file.getParent());
                 Map<String, Map<String, List<double[]>>> curves = readCurves(file, s.name());
                 for (var ev : curves.entrySet()) {
+                    if (ev.getKey().equals("chunk")) continue; // the last train step's loss again, per checkpoint interval
                     Map<String, List<double[]>> losses = new LinkedHashMap<>();
                     ev.getValue().forEach((metric, points) -> {
                         if (isLossMetric(metric) && points.size() >= 2) losses.put(metric, points);

@@ -61,6 +61,7 @@ class RunReportTest {
                 latency.get(0));
         assertEquals(List.of("109M", "342 ms"), latency.get(1).subList(10, 12), "the paper's BERT-base figures beside the measured row");
         assertTrue(doc.text().contains("load average 3.50"), "the load the latency was measured under");
+        assertTrue(doc.text().contains("Scale of this run: no pretraining data yet; teacher: 30 steps"), "the teacher's scale stated");
         Element stagesTable = doc.selectFirst("table.stages");
         assertNotNull(stagesTable);
         assertEquals(List.of("complete", "partial (resumes on rerun)", "not implemented in this build"),
