@@ -21,8 +21,8 @@ import java.util.concurrent.Callable;
 
 @Command(name = "quickstart",
         description = {"The pipeline on the embedded default: English Europarl speeches shipped inside the build, a vocabulary "
-                + "built from them, Spark local mode, the laptop config. Runs every stage available in this build, then says "
-                + "which ran, which are not available yet, and where the report is."})
+                + "built from them, Spark local mode, the laptop config: teacher, knowledge transfer, distillation, benchmark, report "
+                + "(and fine-tuning with --glue-dir/--squad). Then says which stages ran and where the report is."})
 public final class QuickstartCommand implements Callable<Integer> {
     @Option(names = "--out", defaultValue = "runs/quickstart", paramLabel = "RUN", description = "Run directory; rerunning resumes it.")
     String out;
@@ -32,6 +32,12 @@ public final class QuickstartCommand implements Callable<Integer> {
 
     @Option(names = "--max-speeches", defaultValue = "0", description = "Use only the first N embedded speeches (0: all 1,266).")
     int maxSpeeches;
+
+    @Option(names = "--glue-dir", paramLabel = "DIR", description = "GLUE data (one sub-directory per task): also fine-tune and evaluate on finetune.tasks.")
+    String glueDir;
+
+    @Option(names = "--squad", paramLabel = "DIR", description = "SQuAD v1.1 directory (train-v1.1.json, dev-v1.1.json): also fine-tune and evaluate on it.")
+    String squad;
 
     @Option(names = "--set", paramLabel = "KEY=VALUE", description = "Override a config setting, e.g. prepare.dupe_factor=2 (repeatable).")
     Map<String, String> overrides = new LinkedHashMap<>();
@@ -54,6 +60,8 @@ public final class QuickstartCommand implements Callable<Integer> {
         all.put("prepare.input", "\"" + corpus + "\"");
         all.put("prepare.format", "bert");
         all.put("prepare.vocab", "\"\"");
+        if (glueDir != null) all.put("finetune.glue_dir", "\"" + glueDir + "\"");
+        if (squad != null) all.put("finetune.squad", "\"" + squad + "\"");
         all.putAll(overrides);
         Config c = PipelineConfig.load(file, all);
         if (spark.master == null) spark.master = "local[*]";

@@ -13,9 +13,9 @@ public final class Stages {
         return List.of(
                 new PrepareStage(),
                 new TeacherStage(),
-                new NotImplementedStage("transfer", "progressive knowledge transfer, layer by layer (FMT + AT)", "issue 6: transfer"),
-                new NotImplementedStage("distill", "pre-training distillation of the student", "issue 6: distillation"),
-                new NotImplementedStage("finetune", "fine-tune and evaluate on the configured GLUE/SQuAD tasks", "issue 7: fine-tuning"),
+                new TransferStage(),
+                new DistillStage(),
+                new FinetuneStage(),
                 new BenchStage(),
                 new ReportStage());
     }

@@ -83,7 +83,9 @@ public final class RunReport {
         List<List<Object>> rows = new ArrayList<>();
         for (List<Object> p : PAPER) {
             JsonNode v = finetune == null ? null : finetune.get((String) p.get(1));
-            rows.add(List.of(p.get(0), p.get(2), v == null ? "not evaluated" : v.asDouble()));
+            rows.add(List.of(p.get(0), p.get(2), v == null ? "not evaluated" : String.format("%.1f (dev%s)", v.asDouble(),
+                    p.get(1).equals("glue_score") && finetune.has("glue_tasks") ? ", mean of " + String.join(", ",
+                            Json.MAPPER.convertValue(finetune.get("glue_tasks"), String[].class)) : "")));
         }
         h.table("results", List.of("metric", "MobileBERT (paper)", "this run"), rows);
         JsonNode stats = readJson(new Path(run, "prepare/data/stats.json"));

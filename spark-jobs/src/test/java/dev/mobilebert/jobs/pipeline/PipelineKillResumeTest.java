@@ -27,11 +27,15 @@ import static org.junit.jupiter.api.Assertions.*;
 class PipelineKillResumeTest {
     @TempDir Path dir;
 
-    /** A small quickstart: 200 speeches, 30 teacher steps with a checkpoint every 10, no reference models in bench. */
+    /** A small quickstart: 200 speeches, 30 teacher steps with a checkpoint every 10, 5-step transfer stages and distillation, no reference models in bench. */
     static List<String> command(Path run) {
         return List.of("quickstart", "--out", run.toString(), "--master", "local[2]", "--max-speeches", "200",
                 "--set", "prepare.vocab_size=2500", "--set", "teacher.training.optimizer.num_train_steps=30",
                 "--set", "teacher.training.checkpoint_every_steps=10", "--set", "teacher.training.log_every_steps=5",
+                "--set", "transfer.training.optimizer.num_train_steps=5", "--set", "transfer.training.checkpoint_every_steps=5",
+                "--set", "transfer.training.optimizer.num_warmup_steps=1",
+                "--set", "distill.training.optimizer.num_train_steps=5", "--set", "distill.training.checkpoint_every_steps=5",
+                "--set", "distill.training.optimizer.num_warmup_steps=1",
                 "--set", "bench.references=null", "--set", "bench.repetitions=3");
     }
 
@@ -74,6 +78,9 @@ class PipelineKillResumeTest {
         assertEquals(la, lb, 1e-3 * Math.abs(la), "same final loss as the uninterrupted run");
         assertEquals(summary(uninterrupted, "prepare").get("instances"), summary(killed, "prepare").get("instances"));
         assertEquals(summary(uninterrupted, "bench").get("teacher_parameters"), summary(killed, "bench").get("teacher_parameters"));
+        double da = summary(uninterrupted, "distill").get("final_loss").asDouble(), db = summary(killed, "distill").get("final_loss").asDouble();
+        System.out.printf("final distillation loss: uninterrupted %.6f, killed and resumed %.6f%n", da, db);
+        assertEquals(da, db, 1e-3 * Math.abs(da), "the student distilled from the resumed teacher ends like the uninterrupted one");
         long resumes = Files.readAllLines(killed.resolve("teacher/metrics.jsonl")).stream().filter(l -> l.contains("\"stage\":\"resume\"")).count();
         assertEquals(1, resumes, "one resume row");
         assertTrue(Files.exists(killed.resolve("report.html")));

@@ -145,6 +145,22 @@ class PipelineRunnerTest {
             assertEquals(3, training.workers(), name + ": workers = 0 means one per task slot");
             assertEquals(teacher.getInt("training.optimizer.num_train_steps"), training.numTrainSteps());
             assertEquals(teacher.getInt("training.batch_size_per_worker"), training.batchSizePerWorker());
+
+            Config all = PipelineConfig.load(home.resolve(name), Map.of());
+            Config transfer = all.getConfig("transfer"), distill = all.getConfig("distill");
+            StageSettings.checkKeys(transfer, "transfer", TransferStage.KEYS);
+            StageSettings.checkKeys(distill, "distill", DistillStage.KEYS);
+            StageSettings.checkKeys(all.getConfig("finetune"), "finetune", FinetuneStage.KEYS);
+            var student = StageSettings.model(transfer, "transfer", "model", prepared);
+            assertEquals(3000, student.vocabSize);
+            assertEquals(model.hiddenSize, student.hiddenSize, name + ": FMT needs the teacher's inter-block width");
+            assertEquals(model.numHiddenLayers, student.numHiddenLayers, name + ": one PKT stage per teacher layer");
+            assertEquals(model.numAttentionHeads, student.numAttentionHeads, name + ": AT needs the teacher's heads");
+            assertTrue(student.trueHiddenSize() < model.trueHiddenSize(), name + ": the student's blocks are thinner");
+            assertEquals(transfer.getInt("training.optimizer.num_train_steps"),
+                    StageSettings.training(transfer, "transfer", 2, "conf/jobs/transfer-training.json").numTrainSteps());
+            assertEquals(distill.getInt("training.optimizer.num_train_steps"),
+                    StageSettings.training(distill, "distill", 2, "conf/jobs/distill-training.json").numTrainSteps());
         }
         Config typo = PipelineConfig.load(home.resolve("laptop.conf"), Map.of("teacher.training.optimizer.learning_rat", "1"));
         var bad = assertThrows(IllegalArgumentException.class, () -> StageSettings.training(typo.getConfig("teacher"), "teacher", 2));

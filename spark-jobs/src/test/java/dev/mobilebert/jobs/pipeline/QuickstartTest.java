@@ -46,6 +46,10 @@ class QuickstartTest {
     static final String[] SMALL = {"--max-speeches", "300", "--set", "prepare.vocab_size=3000", "--master", "local[2]",
             "--set", "teacher.training.optimizer.num_train_steps=10", "--set", "teacher.training.checkpoint_every_steps=5",
             "--set", "teacher.training.log_every_steps=1", "--set", "teacher.training.optimizer.num_warmup_steps=2",
+            "--set", "transfer.training.optimizer.num_train_steps=5", "--set", "transfer.training.checkpoint_every_steps=5",
+            "--set", "transfer.training.optimizer.num_warmup_steps=1", "--set", "transfer.training.log_every_steps=1",
+            "--set", "distill.training.optimizer.num_train_steps=5", "--set", "distill.training.checkpoint_every_steps=5",
+            "--set", "distill.training.optimizer.num_warmup_steps=1", "--set", "distill.training.log_every_steps=1",
             "--set", "bench.references=null", "--set", "bench.repetitions=2", "--set", "bench.warmup=1"};
 
     @Test
@@ -79,9 +83,23 @@ class QuickstartTest {
         long trainRows = Files.readAllLines(teacher.resolve("metrics.jsonl")).stream().filter(l -> l.contains("\"stage\":\"train\"")).count();
         assertEquals(10, trainRows, "a train row per step");
 
-        // bench: the teacher measured, its parameter count that of its config
+        // transfer (one PKT stage per teacher layer) and distillation of the student
+        JsonNode transfer = Json.MAPPER.readTree(run.resolve("transfer/summary.json").toFile());
+        assertEquals(2, transfer.get("stages").size(), "one PKT stage per layer of the 2-layer teacher: " + transfer);
+        assertTrue(Files.exists(run.resolve("transfer/student/model.zip")), transfer.toString());
+        JsonNode distill = Json.MAPPER.readTree(run.resolve("distill/summary.json").toFile());
+        assertEquals(5, distill.get("steps").asInt());
+        assertTrue(Double.isFinite(distill.get("final_loss").asDouble()), distill.toString());
+        JsonNode finetune = Json.MAPPER.readTree(run.resolve("finetune/summary.json").toFile());
+        assertFalse(finetune.get("evaluated").asBoolean(), "no --glue-dir/--squad: nothing evaluated");
+
+        // bench: the student and the teacher measured, their parameter counts those of their configs
         JsonNode bench = Json.MAPPER.readTree(run.resolve("bench/bench.json").toFile());
-        JsonNode teacherRow = bench.get("models").get(0);
+        assertEquals("student", bench.get("models").get(0).get("role").asText());
+        assertEquals(distill.get("parameters").asLong(), bench.get("models").get(0).get("parameters_with_heads").asLong());
+        assertTrue(bench.get("models").get(0).get("parameters").asLong() < bench.get("models").get(1).get("parameters").asLong(),
+                "the student is smaller than the teacher");
+        JsonNode teacherRow = bench.get("models").get(1);
         assertEquals("teacher", teacherRow.get("role").asText());
         assertEquals(t.get("parameters").asLong(), teacherRow.get("parameters_with_heads").asLong(), "the pretraining graph = encoder + heads");
         assertTrue(teacherRow.get("median_ms").asDouble() > 0 && teacherRow.get("checkpoint_bytes").asLong() > 0);
@@ -89,7 +107,10 @@ class QuickstartTest {
         Document report = Jsoup.parse(run.resolve("report.html").toFile(), "UTF-8");
         assertTrue(report.select("div.chart > svg").size() >= 2, "the length histogram and the teacher's curves");
         assertTrue(report.select("div.chart svg").text().contains("teacher / train"), "the teacher's loss curves");
-        assertEquals(1, report.select("table.latency tr").size() - 1, "the size/latency table has the teacher");
+        assertEquals(2, report.select("table.latency tr").size() - 1, "the size/latency table has the student and the teacher");
+        assertTrue(report.select("div.chart svg").text().contains("distill / train"), "the distillation's loss curves");
+        assertTrue(report.select("div.chart svg").text().contains("transfer/"), "the PKT stages' loss curves: "
+                + report.select("div.chart svg").text());
         assertTrue(report.select("table.stats td").eachText().contains("instances"));
         assertTrue(report.select("table.provenance td").eachText().contains("command"));
         assertTrue(report.select("pre").text().contains("dupe_factor"), "the resolved config");
@@ -102,7 +123,9 @@ class QuickstartTest {
         Files.setLastModifiedTime(run.resolve("report.html"), FileTime.fromMillis(0));
         Result again = cli(concat(new String[]{"quickstart", "--out", run.toString()}, SMALL));
         assertEquals(0, again.code(), again.err());
-        assertTrue(again.out().contains("[prepare] complete, skipped") && again.out().contains("[teacher] complete, skipped"), again.out());
+        for (String stage : List.of("prepare", "teacher", "transfer", "distill", "finetune", "bench")) {
+            assertTrue(again.out().contains("[" + stage + "] complete, skipped"), again.out());
+        }
         assertEquals(prepared, Files.getLastModifiedTime(prepare.resolve("summary.json")));
         assertEquals(taught, Files.getLastModifiedTime(teacher.resolve("summary.json")));
         assertTrue(Files.getLastModifiedTime(run.resolve("report.html")).toMillis() > 0);
