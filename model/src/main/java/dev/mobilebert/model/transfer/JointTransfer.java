@@ -69,7 +69,7 @@ public final class JointTransfer {
 
     /** Continues from a graph built from {@link #conf} (fresh or restored from a checkpoint). */
     public static JointTransfer resume(MobileBertModel model, Settings settings) {
-        model.graph().initGradientsView();
+        ProgressiveStage.initGradients(model.graph());
         return new JointTransfer(model, settings);
     }
 

@@ -94,8 +94,17 @@ public final class ProgressiveStage {
     /** Continues a stage whose graph (parameters, updater state, iteration count) was restored from a checkpoint. */
     public static ProgressiveStage resume(MobileBertModel stageModel, Settings settings) {
         ProgressiveStage s = new ProgressiveStage(stageModel, settings);
-        stageModel.graph().initGradientsView();
+        initGradients(stageModel.graph());
         return s;
+    }
+
+    /**
+     * DL4J's {@code initGradientsView()} always allocates a new gradient array, but an existing updater (created by a
+     * checkpoint restore or {@code getUpdater()}) keeps views of the old one and would then update from stale views:
+     * allocate only when there is none.
+     */
+    static void initGradients(ComputationGraph g) {
+        if (g.getFlattenedGradients() == null) g.initGradientsView();
     }
 
     /**

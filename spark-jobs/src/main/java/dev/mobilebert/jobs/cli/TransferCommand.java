@@ -39,6 +39,9 @@ public final class TransferCommand implements Callable<Integer> {
     @Option(names = "--out", required = true, paramLabel = "RUN", description = "Run directory: config/, stages/<stage>/ (checkpoints, metrics), metrics.jsonl, student/, summary.json.")
     String out;
 
+    @Option(names = "--held-out", paramLabel = "SHARDS", description = "prepare-pretraining output on which the final student's MLM/NSP are evaluated (none: no evaluation).")
+    String heldOut;
+
     @Option(names = "--strategy", defaultValue = "pkt", description = "pkt (progressive, one stage per layer), jkt (all layers' FMT+AT jointly; run distill afterwards) or akt (transfer losses + distillation loss in one objective).")
     TransferJob.Strategy strategy;
 
@@ -97,7 +100,7 @@ public final class TransferCommand implements Callable<Integer> {
         TrainingSettings settings = JobConfig.load(TrainingConfigs.locate(trainingConfig, DEFAULT_TRAINING), TrainingSettings.class,
                 TrainingConfigs.overrides(overrides, stepsPerStage, learningRate, workers, batchSizePerWorker));
         RunDirectory.open(out).saveProvenance("transfer", spec.commandLine().getParseResult().originalArgs());
-        var options = new TransferJob.Options(teacher, studentConfig, data, out, resume, strategy, settings, lowerLayers, lowerFactor,
+        var options = new TransferJob.Options(teacher, studentConfig, data, heldOut, out, resume, strategy, settings, lowerLayers, lowerFactor,
                 new FeatureMapTransfer.Weights(fmtWeight, fmtMeanWeight, fmtVarianceWeight), attentionWeight,
                 new dev.mobilebert.model.transfer.PretrainingDistillation.Settings(alpha, temperature));
         TransferJob.Result result = TransferJob.run(Sparks.session("transfer", spark), options);

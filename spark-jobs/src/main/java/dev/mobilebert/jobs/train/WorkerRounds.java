@@ -135,6 +135,7 @@ final class WorkerRounds {
         long t1 = System.nanoTime();
         ComputationGraph g = new ComputationGraph(ComputationGraphConfiguration.fromJson(start.conf));
         g.init(start.params.dup(), false);
+        g.initGradientsView(); // before the updater exists: the updater keeps views of this array
         INDArray state = g.getUpdater().getStateViewArray();
         if (start.state != null && state != null) state.assign(start.state);
         g.getConfiguration().setIterationCount(start.iteration);

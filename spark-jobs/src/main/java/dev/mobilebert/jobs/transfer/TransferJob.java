@@ -60,7 +60,8 @@ public final class TransferJob {
      * @param settings    per-stage training settings: {@code optimizer.num_train_steps} is the length of one stage
      * @param lowerLayers layers below the stage's: frozen (default) or trained at {@code lowerFactor} × the rate
      */
-    public record Options(String teacher, String studentConfig, String data, String out, boolean resume, Strategy strategy,
+    /** @param heldOut prepare-pretraining output on which the final student's MLM/NSP are evaluated, or null */
+    public record Options(String teacher, String studentConfig, String data, String heldOut, String out, boolean resume, Strategy strategy,
                           TrainingSettings settings, ProgressiveStage.LowerLayers lowerLayers, double lowerFactor,
                           FeatureMapTransfer.Weights fmt, double attentionWeight, PretrainingDistillation.Settings distillation) {}
 
@@ -127,6 +128,15 @@ public final class TransferJob {
         summary.put("strategy", o.strategy().name().toLowerCase());
         summary.put("stages", stages);
         summary.put("student", saved.toString());
+        if (o.heldOut() != null) {
+            // the final student's held-out MLM/NSP, computed on the executors as pretrain and distill do
+            var heldOut = PretrainingData.allBatches(spark, o.heldOut(), 32);
+            ComputationGraph g = new ComputationGraph(MobileBertModel.pretrainingConf(student, new NoOp(), 0, DataType.FLOAT));
+            g.init(params.dup(), false);
+            Map<String, Object> eval = new dev.mobilebert.jobs.pretrain.PretrainingEvaluator(heldOut).evaluate(sc, g);
+            run.metrics().log("eval", 0, eval);
+            summary.putAll(eval);
+        }
         run.writeSummary(summary);
         return new Result(params, stages, saved);
     }
