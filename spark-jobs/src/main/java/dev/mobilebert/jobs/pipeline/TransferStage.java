@@ -57,7 +57,7 @@ public final class TransferStage implements Stage {
         ctx.out().printf("[transfer] %s from %s: %d stages of %d steps, %d workers x %d sequences%n", strategy, PipelineRun.display(teacher),
                 strategy == TransferJob.Strategy.PKT ? student.numHiddenLayers : 1, settings.numTrainSteps(), settings.workers(),
                 settings.batchSizePerWorker());
-        var options = new TransferJob.Options(teacher.toString(), modelFile.toString(), prepared.data(), dir.root().toString(), true,
+        var options = new TransferJob.Options(teacher.toString(), modelFile.toString(), prepared.data(), null, dir.root().toString(), true,
                 strategy, settings, ProgressiveStage.LowerLayers.valueOf(c.getString("lower_layers").toUpperCase(Locale.ROOT)),
                 c.getDouble("lower_learning_rate_factor"),
                 new FeatureMapTransfer.Weights(c.getDouble("fmt_weight"), c.getDouble("fmt_mean_weight"), c.getDouble("fmt_variance_weight")),

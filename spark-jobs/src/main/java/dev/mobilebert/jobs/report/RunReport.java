@@ -155,7 +155,10 @@ public final class RunReport {
         int drawn = 0;
         for (StageInfo s : stages) {
             Path stageDir = new Path(run, s.name());
+            java.util.Set<String> ownEvents = readCurves(new Path(stageDir, "metrics.jsonl"), s.name()).keySet();
             for (Path file : metricsFiles(stageDir)) {
+                // a job that copies its sub-stages' rows into its own metrics.jsonl (transfer: event = PKT stage name)
+                if (!file.getParent().equals(stageDir) && ownEvents.contains(file.getParent().getName())) continue;
                 String where = s.name() + relative(stageDir, file.getParent());
                 Map<String, Map<String, List<double[]>>> curves = readCurves(file, s.name());
                 for (var ev : curves.entrySet()) {

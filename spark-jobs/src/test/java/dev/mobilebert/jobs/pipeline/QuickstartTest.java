@@ -109,7 +109,7 @@ class QuickstartTest {
         assertTrue(report.select("div.chart svg").text().contains("teacher / train"), "the teacher's loss curves");
         assertEquals(2, report.select("table.latency tr").size() - 1, "the size/latency table has the student and the teacher");
         assertTrue(report.select("div.chart svg").text().contains("distill / train"), "the distillation's loss curves");
-        assertTrue(report.select("div.chart svg").text().contains("transfer/"), "the PKT stages' loss curves: "
+        assertTrue(report.select("div.chart svg").text().contains("pkt-layer-01"), "the PKT stages' loss curves: "
                 + report.select("div.chart svg").text());
         assertTrue(report.select("table.stats td").eachText().contains("instances"));
         assertTrue(report.select("table.provenance td").eachText().contains("command"));
