@@ -9,6 +9,7 @@ import dev.mobilebert.jobs.cli.PipelineCommand;
 import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
 import dev.mobilebert.jobs.cli.PretrainCommand;
 import dev.mobilebert.jobs.cli.DistillPeerCommand;
+import dev.mobilebert.jobs.cli.ComparePeersCommand;
 import dev.mobilebert.jobs.cli.QuickstartCommand;
 import dev.mobilebert.jobs.cli.TokenizeCommand;
 import dev.mobilebert.jobs.cli.ExportHfCommand;
@@ -38,6 +39,7 @@ import picocli.CommandLine.ScopeType;
                 PreparePretrainingCommand.class,
                 PretrainCommand.class,
                 DistillPeerCommand.class,
+                ComparePeersCommand.class,
                 ParamsCommand.class,
                 ImportHfCommand.class,
                 ExportHfCommand.class,

@@ -132,6 +132,16 @@ class DistillPeerCommandTest {
         assertEquals(MobileBertModel.pretraining(sc, new NoOp(), 0).numParams(), student.numParams(), "projections are not part of the student");
         double loss = rows(Path.of(out, "tinybert-intermediate", "metrics.jsonl"), "train").get(0).get("loss").asDouble();
         assertTrue(Double.isFinite(loss) && loss > 0);
+
+        // the comparison table over the student: parameters, latency, held-out accuracy (same evaluator as the stage's)
+        String table = tmp.resolve("table").toString();
+        assertEquals(0, Main.run("compare-peers", "--master", "local[2]", "--model", "tinybert=" + summary.get("student_checkpoint").asText(),
+                "--held-out", shards, "--eval-batch-size", "64", "--seq-len", "16", "--runs", "2", "--out", table));
+        JsonNode row = Json.MAPPER.readTree(Path.of(table, "comparison.json").toFile()).get("rows").get(0);
+        assertEquals(student.numParams(), row.get("parameters").asLong());
+        assertEquals(acc, row.get("heldout_mlm_accuracy").asDouble(), 1e-9);
+        assertTrue(row.get("latency_median_ms").asDouble() > 0);
+        assertTrue(Files.readString(Path.of(table, "comparison.md")).contains("| tinybert | 1 | 16 |"));
     }
 
     static void deleteTree(Path p) throws IOException {
