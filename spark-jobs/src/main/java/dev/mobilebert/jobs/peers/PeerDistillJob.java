@@ -159,7 +159,7 @@ public final class PeerDistillJob {
         JavaRDD<MultiDataSet> train = PretrainingData.fullBatches(spark, o.data(), settings.batchSizePerWorker());
         var contract = new RddBatchSource(train, settings.batchSizePerWorker(),
                 settings.workers() * settings.averagingFrequency(), StorageLevel.MEMORY_AND_DISK_SER());
-        var trainer = new ParameterAveragingTrainer(jsc, settings, run);
+        var trainer = new ParameterAveragingTrainer(jsc, settings, run).measureSteps(new PeerProbe());
         if (previous != null) {
             ComputationGraph from = previous;
             trainer.initializeWith(net -> PeerRecipe.copyParameters(from, net));

@@ -86,7 +86,14 @@ class DistillPeerCommandTest {
         Path stage = Path.of(out, "distilbert");
         List<JsonNode> train = rows(stage.resolve("metrics.jsonl"), "train");
         assertEquals(List.of(5, 10), train.stream().map(r -> r.get("step").asInt()).toList());
-        train.forEach(r -> assertTrue(Double.isFinite(r.get("loss").asDouble()) && r.get("loss").asDouble() > 0, r.toString()));
+        for (JsonNode r : train) {
+            for (String k : List.of("loss", "mlm_loss", "mlm_accuracy", "loss_distillMlm", "loss_distillCos")) {
+                assertTrue(r.has(k) && Double.isFinite(r.get(k).asDouble()), k + " in " + r);
+            }
+            // the total is the weighted sum of the parts (α_mlm 2 on the MLM loss, α_nsp 0; the KL and cosine parts carry their α)
+            assertEquals(r.get("loss").asDouble(), 2 * r.get("mlm_loss").asDouble() + r.get("loss_distillMlm").asDouble()
+                    + r.get("loss_distillCos").asDouble(), 1e-3 * r.get("loss").asDouble(), r.toString());
+        }
 
         JsonNode summary = Json.MAPPER.readTree(Path.of(out, "summary.json").toFile());
         assertEquals(10, summary.get("distilbert").get("steps").asInt());
