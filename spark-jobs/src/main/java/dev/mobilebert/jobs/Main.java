@@ -11,6 +11,8 @@ import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
 import dev.mobilebert.jobs.cli.PretrainCommand;
 import dev.mobilebert.jobs.cli.DistillCommand;
 import dev.mobilebert.jobs.cli.TransferCommand;
+import dev.mobilebert.jobs.cli.DistillPeerCommand;
+import dev.mobilebert.jobs.cli.ComparePeersCommand;
 import dev.mobilebert.jobs.cli.QuickstartCommand;
 import dev.mobilebert.jobs.cli.TokenizeCommand;
 import dev.mobilebert.jobs.cli.ExportHfCommand;
@@ -42,6 +44,8 @@ import picocli.CommandLine.ScopeType;
                 DistillCommand.class,
                 TransferCommand.class,
                 FinetuneCommand.class,
+                DistillPeerCommand.class,
+                ComparePeersCommand.class,
                 ParamsCommand.class,
                 ImportHfCommand.class,
                 ExportHfCommand.class,
