@@ -10,6 +10,8 @@ import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
 import dev.mobilebert.jobs.cli.PretrainCommand;
 import dev.mobilebert.jobs.cli.DistillCommand;
 import dev.mobilebert.jobs.cli.TransferCommand;
+import dev.mobilebert.jobs.cli.DistillPeerCommand;
+import dev.mobilebert.jobs.cli.ComparePeersCommand;
 import dev.mobilebert.jobs.cli.QuickstartCommand;
 import dev.mobilebert.jobs.cli.TokenizeCommand;
 import dev.mobilebert.jobs.cli.ExportHfCommand;
@@ -40,6 +42,8 @@ import picocli.CommandLine.ScopeType;
                 PretrainCommand.class,
                 DistillCommand.class,
                 TransferCommand.class,
+                DistillPeerCommand.class,
+                ComparePeersCommand.class,
                 ParamsCommand.class,
                 ImportHfCommand.class,
                 ExportHfCommand.class,
