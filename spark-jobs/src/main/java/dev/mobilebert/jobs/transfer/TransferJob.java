@@ -190,21 +190,26 @@ public final class TransferJob {
         return c.loadModel().params().dup();
     }
 
-    /** The stage's train rows, as one block of the run's metrics.jsonl (written once, when the stage is complete). */
+    /**
+     * The stage's train rows, as one block of the run's metrics.jsonl (written once, when the stage is complete). A row
+     * logged before a crash and logged again by the resumed session appears once: the later one wins.
+     */
     private static void appendBlock(RunDirectory run, RunDirectory stageDir, String stage) throws IOException {
         Path metrics = stageDir.metrics().file();
         if (!Fs.exists(metrics)) return;
+        java.util.TreeMap<Integer, Map<String, Object>> bySteps = new java.util.TreeMap<>();
         try (var in = new BufferedReader(new InputStreamReader(Fs.open(metrics), StandardCharsets.UTF_8))) {
             for (String line; (line = in.readLine()) != null; ) {
                 JsonNode n = Json.MAPPER.readTree(line);
                 if (!"train".equals(n.path("stage").asText())) continue;
+                @SuppressWarnings("unchecked")
                 Map<String, Object> m = Json.MAPPER.convertValue(n, LinkedHashMap.class);
                 m.remove("stage");
-                int step = ((Number) m.remove("step")).intValue();
                 m.remove("time");
-                run.metrics().log(stage, step, m);
+                bySteps.put(((Number) m.remove("step")).intValue(), m);
             }
         }
+        bySteps.forEach((step, m) -> run.metrics().log(stage, step, m));
     }
 
     /** The student as a plain pretraining graph (the layout the stages share), for distill --student RUN/student. */
