@@ -9,6 +9,8 @@ import dev.mobilebert.jobs.cli.FinetuneCommand;
 import dev.mobilebert.jobs.cli.PipelineCommand;
 import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
 import dev.mobilebert.jobs.cli.PretrainCommand;
+import dev.mobilebert.jobs.cli.DistillPeerCommand;
+import dev.mobilebert.jobs.cli.ComparePeersCommand;
 import dev.mobilebert.jobs.cli.QuickstartCommand;
 import dev.mobilebert.jobs.cli.TokenizeCommand;
 import dev.mobilebert.jobs.cli.ExportHfCommand;
@@ -38,6 +40,8 @@ import picocli.CommandLine.ScopeType;
                 PreparePretrainingCommand.class,
                 PretrainCommand.class,
                 FinetuneCommand.class,
+                DistillPeerCommand.class,
+                ComparePeersCommand.class,
                 ParamsCommand.class,
                 ImportHfCommand.class,
                 ExportHfCommand.class,
