@@ -39,6 +39,8 @@ public final class MobileBertModel {
     public static final String[] PRETRAINING_INPUTS = {"input_ids", "token_type_ids", "masked_lm_positions"};
     public static final String WORD_TABLE = "wordEmbeddings", EMBEDDINGS = "embeddings", POOLER = "pooler",
             MLM = "mlm", NSP = "nsp", MLM_LOSS = "mlmLoss", NSP_LOSS = "nspLoss";
+    /** Fine-tuning heads (stock DL4J layers, see finetune.FinetuneGraphs): HuggingFace's classifier.* and qa_outputs.*. */
+    public static final String CLASSIFIER = "classifier", QA_OUTPUTS = "qaOutputs";
 
     private final MobileBertConfig config;
     private final ComputationGraph graph;
@@ -127,12 +129,24 @@ public final class MobileBertModel {
     public Map<String, INDArray> hfParams() {
         Map<String, INDArray> m = new LinkedHashMap<>();
         for (BlockGraphVertex b : blocks()) m.putAll(b.hfParams());
-        org.deeplearning4j.nn.api.Layer nsp = graph.getLayer(NSP_LOSS);
+        org.deeplearning4j.nn.api.Layer nsp = graph.getConfiguration().getVertices().containsKey(NSP_LOSS) ? graph.getLayer(NSP_LOSS) : null;
         if (nsp != null) { // DL4J stores W as [nIn, nOut]: HuggingFace's [out, in] is its transpose (a view)
             m.put("cls.seq_relationship.weight", nsp.getParam("W").transpose());
             m.put("cls.seq_relationship.bias", nsp.getParam("b").reshape(2));
         }
+        denseLayer(m, CLASSIFIER, "classifier.");
+        denseLayer(m, QA_OUTPUTS, "qa_outputs.");
         return m;
+    }
+
+    /** A stock DL4J dense/output layer under HuggingFace's names: weight [out, in] (the transpose of W), bias [out]. */
+    private void denseLayer(Map<String, INDArray> m, String layer, String hfPrefix) {
+        if (!graph.getConfiguration().getVertices().containsKey(layer)) return;
+        org.deeplearning4j.nn.api.Layer l = graph.getLayer(layer);
+        if (l == null || l.numParams() == 0) return;
+        INDArray w = l.getParam("W");
+        m.put(hfPrefix + "weight", w.transpose());
+        m.put(hfPrefix + "bias", l.getParam("b").reshape(w.size(1)));
     }
 
     /** Parameter counts per HuggingFace top-level module (mobilebert.embeddings, mobilebert.encoder, ...). */

@@ -5,6 +5,7 @@ import dev.mobilebert.jobs.cli.BenchCommand;
 import dev.mobilebert.jobs.cli.BuildVocabCommand;
 import dev.mobilebert.jobs.cli.DoctorCommand;
 import dev.mobilebert.jobs.cli.EvaluateCommand;
+import dev.mobilebert.jobs.cli.FinetuneCommand;
 import dev.mobilebert.jobs.cli.PipelineCommand;
 import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
 import dev.mobilebert.jobs.cli.PretrainCommand;
@@ -38,6 +39,7 @@ import picocli.CommandLine.ScopeType;
                 BuildVocabCommand.class,
                 PreparePretrainingCommand.class,
                 PretrainCommand.class,
+                FinetuneCommand.class,
                 DistillPeerCommand.class,
                 ComparePeersCommand.class,
                 ParamsCommand.class,

@@ -28,7 +28,9 @@ public final class HfFormat {
     private HfFormat() {}
 
     /** What an import did with the file's tensors besides loading them. */
-    public record ImportReport(List<String> ignored, List<String> tiedAliasesSeen) {}
+    public record ImportReport(List<String> ignored, List<String> tiedAliasesSeen, List<String> freshlyInitialised) {
+        public ImportReport(List<String> ignored, List<String> tiedAliasesSeen) { this(ignored, tiedAliasesSeen, List.of()); }
+    }
 
     public static MobileBertConfig readConfig(String dir) {
         return MobileBertConfig.load(new Path(Fs.path(dir), CONFIG).toString());
@@ -52,10 +54,22 @@ public final class HfFormat {
      * ignored and reported.
      */
     public static ImportReport importWeights(MobileBertModel model, Map<String, SafeTensors.Tensor> tensors, String source) {
+        return importWeights(model, tensors, source, name -> false);
+    }
+
+    /**
+     * As {@link #importWeights(MobileBertModel, Map, String)}, but parameters for which {@code mayStartFresh} holds
+     * (a fine-tuning head absent from a pretraining directory, or one of another label count) keep their
+     * initialisation and are listed in {@link ImportReport#freshlyInitialised()}.
+     */
+    public static ImportReport importWeights(MobileBertModel model, Map<String, SafeTensors.Tensor> tensors, String source,
+                                             java.util.function.Predicate<String> mayStartFresh) {
         Map<String, INDArray> params = model.hfParams();
-        List<String> missing = new ArrayList<>();
+        List<String> missing = new ArrayList<>(), fresh = new ArrayList<>();
         for (var e : params.entrySet()) {
             SafeTensors.Tensor t = tensors.get(e.getKey());
+            boolean optional = mayStartFresh.test(e.getKey());
+            if (optional && (t == null || !java.util.Arrays.equals(t.shape(), e.getValue().shape()))) { fresh.add(e.getKey()); continue; }
             if (t == null) { missing.add(e.getKey()); continue; }
             if (!java.util.Arrays.equals(t.shape(), e.getValue().shape())) {
                 throw new IllegalArgumentException(source + ": tensor " + e.getKey() + " has shape " + java.util.Arrays.toString(t.shape())
@@ -66,11 +80,11 @@ public final class HfFormat {
         if (!missing.isEmpty()) throw new IllegalArgumentException(source + ": missing tensors " + missing);
         List<String> ignored = new ArrayList<>(), tied = new ArrayList<>();
         for (String name : tensors.keySet()) {
-            if (params.containsKey(name)) continue;
+            if (params.containsKey(name) && !fresh.contains(name)) continue;
             if (TIED_ALIASES.contains(name)) tied.add(name);
             else ignored.add(name);
         }
-        return new ImportReport(ignored, tied);
+        return new ImportReport(ignored, tied, fresh);
     }
 
     /** All parameters as float32 tensors under HuggingFace names, without the tied aliases. */
@@ -90,9 +104,32 @@ public final class HfFormat {
         return m;
     }
 
+    /**
+     * The config.json of a model as exported: a fine-tuned model (classifier.* or qa_outputs.* parameters) is
+     * declared as HuggingFace's MobileBertForSequenceClassification (num_labels through id2label, regression for
+     * one output) or MobileBertForQuestionAnswering, so HuggingFace tools build the head that holds those tensors.
+     */
+    public static Map<String, Object> hfConfig(MobileBertModel model) throws IOException {
+        Map<String, Object> m = hfConfig(model.config());
+        Map<String, INDArray> p = model.hfParams();
+        if (p.containsKey("qa_outputs.weight")) {
+            m.put("architectures", List.of("MobileBertForQuestionAnswering"));
+        } else if (p.containsKey("classifier.weight")) {
+            long n = p.get("classifier.weight").size(0);
+            m.put("architectures", List.of("MobileBertForSequenceClassification"));
+            Map<String, Object> id2label = new LinkedHashMap<>();
+            Map<String, Object> label2id = new LinkedHashMap<>();
+            for (int i = 0; i < n; i++) { id2label.put(String.valueOf(i), "LABEL_" + i); label2id.put("LABEL_" + i, i); }
+            m.put("id2label", id2label);
+            m.put("label2id", label2id);
+            if (n == 1) m.put("problem_type", "regression");
+        }
+        return m;
+    }
+
     public static void export(MobileBertModel model, String dir) throws IOException {
         Map<String, SafeTensors.Tensor> tensors = exportTensors(model);
-        Map<String, Object> cfg = hfConfig(model.config());
+        Map<String, Object> cfg = hfConfig(model);
         AtomicOutput.writeDirectory(Fs.path(dir), tmp -> {
             Fs.mkdirs(tmp);
             AtomicOutput.writeJson(new Path(tmp, CONFIG), cfg);
