@@ -9,6 +9,8 @@ import dev.mobilebert.jobs.cli.FinetuneCommand;
 import dev.mobilebert.jobs.cli.PipelineCommand;
 import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
 import dev.mobilebert.jobs.cli.PretrainCommand;
+import dev.mobilebert.jobs.cli.DistillCommand;
+import dev.mobilebert.jobs.cli.TransferCommand;
 import dev.mobilebert.jobs.cli.DistillPeerCommand;
 import dev.mobilebert.jobs.cli.ComparePeersCommand;
 import dev.mobilebert.jobs.cli.QuickstartCommand;
@@ -40,6 +42,8 @@ import picocli.CommandLine.ScopeType;
                 PreparePretrainingCommand.class,
                 PretrainCommand.class,
                 FinetuneCommand.class,
+                DistillCommand.class,
+                TransferCommand.class,
                 DistillPeerCommand.class,
                 ComparePeersCommand.class,
                 ParamsCommand.class,

@@ -94,20 +94,41 @@ public final class ProgressiveStage {
     /** Continues a stage whose graph (parameters, updater state, iteration count) was restored from a checkpoint. */
     public static ProgressiveStage resume(MobileBertModel stageModel, Settings settings) {
         ProgressiveStage s = new ProgressiveStage(stageModel, settings);
-        stageModel.graph().initGradientsView();
+        initGradients(stageModel.graph());
         return s;
     }
 
-    /** The pretraining configuration with this stage's per-vertex updaters (the parameter layout is unchanged). */
+    /**
+     * DL4J's {@code initGradientsView()} always allocates a new gradient array, but an existing updater (created by a
+     * checkpoint restore or {@code getUpdater()}) keeps views of the old one and would then update from stale views:
+     * allocate only when there is none.
+     */
+    static void initGradients(ComputationGraph g) {
+        if (g.getFlattenedGradients() == null) g.initGradientsView();
+    }
+
+    /**
+     * The pretraining configuration with this stage's per-vertex optimizer (the parameter layout is unchanged): the
+     * stage optimizer with its per-tensor weight decay and trust ratio ({@link OptimizerSettings#applyTo}) on the
+     * trained layer, the same with the learning rate scaled on reduced-rate lower layers, and {@code NoOp} without any
+     * regularization everywhere else — a frozen tensor must get neither an update nor weight decay.
+     */
     public static ComputationGraphConfiguration stageConf(MobileBertConfig c, Settings s, DataType type, long seed) {
         ComputationGraphConfiguration conf = MobileBertModel.pretrainingConf(c, new NoOp(), seed, type);
-        IUpdater active = s.optimizer().updater();
+        s.optimizer().applyTo(conf);
         IUpdater lower = scaled(s.optimizer(), s.lowerLearningRateFactor()).updater();
         for (Map.Entry<String, GraphVertex> e : conf.getVertices().entrySet()) {
             GraphVertex v = e.getValue();
             if (v instanceof BlockVertex b) {
                 boolean layer = b.kind() == BlockKind.LAYER && s.trains(b.index());
-                b.setUpdater(!layer ? new NoOp() : b.index() == s.layer() ? active.clone() : lower.clone());
+                if (!layer) {
+                    b.configureOptimizer(new NoOp(), Map.of());
+                } else if (b.index() != s.layer()) {
+                    // DecoupledWeightDecay uses the learning rate DL4J passes from the updater: scaled with it
+                    Map<String, java.util.List<org.nd4j.linalg.learning.regularization.Regularization>> reg = new LinkedHashMap<>();
+                    for (String key : b.parameterKeys()) reg.put(key, b.getRegularizationByParam(key));
+                    b.configureOptimizer(lower.clone(), reg);
+                }
             } else if (v instanceof LayerVertex lv && lv.getLayerConf().getLayer() instanceof BaseLayer bl) {
                 bl.setIUpdater(new NoOp());
                 bl.setBiasUpdater(null);
@@ -116,6 +137,19 @@ public final class ProgressiveStage {
             }
         }
         return conf;
+    }
+
+    /** What the stage's optimizer does to each parameter tensor (trained tensors with or without decay; frozen ones: nothing). */
+    public static java.util.List<OptimizerSettings.ParamPolicy> policies(ComputationGraphConfiguration stageConf, OptimizerSettings o) {
+        java.util.List<OptimizerSettings.ParamPolicy> out = new ArrayList<>();
+        for (Map.Entry<String, GraphVertex> e : stageConf.getVertices().entrySet()) {
+            if (!(e.getValue() instanceof BlockVertex b)) continue;
+            for (String key : b.parameterKeys()) {
+                boolean decays = !b.getRegularizationByParam(key).isEmpty();
+                out.add(new OptimizerSettings.ParamPolicy(e.getKey() + "_" + key, decays, decays && o.optimizer().equals("lamb")));
+            }
+        }
+        return out;
     }
 
     /** The same optimizer with its learning rate (peak and end) multiplied by {@code factor}. */

@@ -120,16 +120,44 @@ class ProgressiveStageTest {
         Map<String, INDArray> before = snapshot(s.model());
         s.step(batch, targets);
         double lowerStep = 0, activeStep = 0;
+        int decayed = 0;
         for (var e : s.model().hfParams().entrySet()) {
             String name = e.getKey();
-            double step = e.getValue().sub(before.get(name)).amaxNumber().doubleValue();
-            if (name.startsWith("mobilebert.encoder.layer.0.")) lowerStep = Math.max(lowerStep, step);
-            else if (name.startsWith("mobilebert.encoder.layer.1.")) activeStep = Math.max(activeStep, step);
-            else assertTrue(bitIdentical(before.get(name), e.getValue()), "changed: " + name);
+            INDArray delta = e.getValue().sub(before.get(name));
+            boolean lower = name.startsWith("mobilebert.encoder.layer.0."), active = name.startsWith("mobilebert.encoder.layer.1.");
+            if (!lower && !active) {
+                assertTrue(bitIdentical(before.get(name), e.getValue()), "changed: " + name);
+            } else if (name.endsWith(".bias") || name.contains("LayerNorm")) {
+                // excluded from decay and trust ratio: the first Adam-style step without bias correction,
+                // |Δ| = lr·(1−β1)/sqrt(1−β2) per element with a gradient
+                double step = delta.amaxNumber().doubleValue();
+                if (lower) lowerStep = Math.max(lowerStep, step);
+                else activeStep = Math.max(activeStep, step);
+            } else {
+                // LAMB with weight decay and trust ratio on the trained weights: ||Δ|| = lr·||w|| per tensor
+                double lr = lower ? 1e-4 : 1e-3;
+                double w = before.get(name).norm2Number().doubleValue();
+                assertEquals(lr * w, delta.norm2Number().doubleValue(), 1e-3 * lr * w, name);
+                decayed++;
+            }
         }
-        // first Adam-style step without bias correction: |Δ| = lr·(1−β1)/sqrt(1−β2) per element with a gradient
+        assertTrue(decayed > 10, "trained weight tensors checked: " + decayed);
         assertEquals(1e-3 * 0.1 / Math.sqrt(0.001), activeStep, 1e-3 * activeStep);
         assertEquals(0.1, lowerStep / activeStep, 1e-3);
+    }
+
+    /** Frozen vertices carry no updater step and no weight decay; the trained layer decays its weights only. */
+    @Test
+    void onlyTrainedWeightsGetWeightDecay() {
+        var conf = ProgressiveStage.stageConf(TransferFixtures.student(), ProgressiveStage.Settings.official(1,
+                OptimizerSettings.lamb(1e-3, 0, 10)), DataType.FLOAT, 1);
+        var policies = ProgressiveStage.policies(conf, OptimizerSettings.lamb(1e-3, 0, 10));
+        for (var p : policies) {
+            boolean trainedWeight = p.name().startsWith("layer1_") && !p.name().endsWith(".bias") && !p.name().endsWith("Bias")
+                    && !p.name().contains("LayerNorm");
+            assertEquals(trainedWeight, p.weightDecay(), p.toString());
+        }
+        assertTrue(policies.stream().anyMatch(OptimizerSettings.ParamPolicy::weightDecay));
     }
 
     /** A few tensors on every path: attention q/k/v of both layers, the FFN and output bottleneck of the trained one. */

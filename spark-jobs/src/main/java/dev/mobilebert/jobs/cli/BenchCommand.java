@@ -14,6 +14,7 @@ import picocli.CommandLine.Spec;
                 BenchLatencyCommand.class,
                 BenchTrainStepCommand.class,
                 BenchPretrainCommand.class,
+                BenchTransferCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;

@@ -67,6 +67,8 @@ public final class ParameterAveragingTrainer {
     private CollectionAccumulator<StepProbe.Record> probed;
     private final Map<Integer, Double> roundRates = new java.util.TreeMap<>();
     private int evalEverySteps;
+    private WorkerStep workerStep;
+    private java.util.function.Function<ComputationGraphConfiguration, List<OptimizerSettings.ParamPolicy>> optimizerSetup;
 
     public ParameterAveragingTrainer(JavaSparkContext sc, TrainingSettings settings, RunDirectory run) {
         this.sc = sc;
@@ -103,6 +105,28 @@ public final class ParameterAveragingTrainer {
     }
 
     /**
+     * Replaces {@code fit()} on the workers by {@code step} (e.g. a knowledge-transfer stage whose loss sits inside a
+     * vertex, where DL4J's output layers cannot reach): each averaging round then runs as a Spark job of its own
+     * ({@link WorkerRounds}) — every worker starts from the broadcast parameters, updater state and iteration count,
+     * runs {@code averaging_frequency} steps on its batches, and the driver averages parameters and updater state,
+     * as dl4j-spark's parameter averaging does. Chunks, checkpoints, resume, the NaN guard and metrics are unchanged.
+     */
+    public ParameterAveragingTrainer stepWith(WorkerStep step) {
+        this.workerStep = step;
+        return this;
+    }
+
+    /**
+     * Sets the optimizer on a fresh graph configuration instead of {@code optimizer.applyTo} (for graphs that carry
+     * their own per-vertex optimizer, e.g. a transfer stage with frozen layers); returns the policy per tensor.
+     */
+    public ParameterAveragingTrainer configureOptimizerWith(
+            java.util.function.Function<ComputationGraphConfiguration, List<OptimizerSettings.ParamPolicy>> setup) {
+        this.optimizerSetup = setup;
+        return this;
+    }
+
+    /**
      * Trains until {@code optimizer.num_train_steps}. Without {@code resume} the run directory must have no
      * checkpoints; with it, training continues from the newest checkpoint (or starts if there is none).
      *
@@ -131,7 +155,7 @@ public final class ParameterAveragingTrainer {
             run.metrics().log("resume", state.step(), Map.of("checkpoint", last.get().dir().toString(), "epoch", state.epoch()));
         } else {
             ComputationGraphConfiguration conf = graph.get();
-            List<OptimizerSettings.ParamPolicy> policies = settings.optimizer().applyTo(conf);
+            List<OptimizerSettings.ParamPolicy> policies = optimizerSetup != null ? optimizerSetup.apply(conf) : settings.optimizer().applyTo(conf);
             run.saveConfig("training", settings);
             run.saveConfig("optimizer_params", policies);
             AtomicOutput.writeString(new Path(run.configDir(), "graph.json"), conf.toJson());
@@ -222,6 +246,11 @@ public final class ParameterAveragingTrainer {
      */
     private ComputationGraph round(ComputationGraph net, TrainingState at, BatchSource data,
                                    CollectionAccumulator<StepRecord> steps, Map<String, Long> times) throws IOException {
+        if (workerStep != null) {
+            ComputationGraph next = new WorkerRounds(sc, settings, workerStep).round(net, at, chunk(data, at, roundBatches()),
+                    steps::add, r -> probed.add(r), times);
+            return next;
+        }
         JavaRDD<MultiDataSet> rdd = chunk(data, at, roundBatches());
         ParameterAveragingTrainingMaster master = master(at, steps);
         SparkComputationGraph spark = new SparkComputationGraph(sc, net, master);
