@@ -23,8 +23,8 @@ public final class Bench {
         public Result(String what, double medianMs, double minMs, double[] runsMs) { this(what, medianMs, minMs, runsMs, Double.NaN); }
 
         public String format() {
-            return String.format(java.util.Locale.ROOT, "%s: median %.1f ms, min %.1f ms over %d runs, cpu median %.1f ms",
-                    what, medianMs, minMs, runsMs.length, medianCpuMs);
+            return String.format(java.util.Locale.ROOT, "%s: median %.1f ms, min %.1f ms over %d runs, cpu median %.1f ms, peak rss %.0f MB",
+                    what, medianMs, minMs, runsMs.length, medianCpuMs, peakRssMb());
         }
     }
 
@@ -62,9 +62,41 @@ public final class Bench {
         return time("train step b=" + batch + " T=" + seq + " P=" + predictions, warmup, runs, trainStep(c, batch, seq, predictions));
     }
 
+    /**
+     * One step of a progressive-knowledge-transfer stage as ProgressiveTransfer runs it: the teacher's forward pass
+     * (TeacherTargets.of) and the student stage's forward, backward and LAMB update for {@code layer}.
+     */
+    public static Runnable pktStep(MobileBertConfig teacher, MobileBertConfig student, int batch, int seq, int layer) {
+        MobileBertModel t = MobileBertModel.pretraining(teacher, null, 2);
+        MobileBertModel s = MobileBertModel.pretraining(student, null, 1);
+        var settings = dev.mobilebert.model.transfer.ProgressiveStage.Settings.official(layer,
+                dev.mobilebert.optim.OptimizerSettings.lamb(1e-3, 0, 1_000_000));
+        var stage = dev.mobilebert.model.transfer.ProgressiveStage.start(student, s.graph().params(), settings, 1);
+        MultiDataSet ds = randomBatch(student, batch, seq, 20);
+        return () -> stage.step(ds, dev.mobilebert.model.transfer.TeacherTargets.of(t, ds, layer));
+    }
+
+    /** Peak resident memory of this process (VmHWM), MB; NaN where /proc is not available. */
+    public static double peakRssMb() {
+        try {
+            for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmHWM:")) return Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0;
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            return Double.NaN;
+        }
+        return Double.NaN;
+    }
+
     /** One fit() of the pretraining graph on a fixed random contract batch (a fresh model, Adam). */
     public static Runnable trainStep(MobileBertConfig c, int batch, int seq, int predictions) {
         MobileBertModel m = MobileBertModel.pretraining(c, new Adam(1e-4), 1);
+        MultiDataSet ds = randomBatch(c, batch, seq, predictions);
+        return () -> m.graph().fit(ds);
+    }
+
+    /** A pretraining-contract batch of random ids, no padding, masked positions spread over the sequence. */
+    static MultiDataSet randomBatch(MobileBertConfig c, int batch, int seq, int predictions) {
         Random r = new Random(1);
         INDArray ids = randomIds(r, batch, seq, c.vocabSize), types = Nd4j.zeros(DataType.FLOAT, batch, seq);
         INDArray mask = Nd4j.ones(DataType.FLOAT, batch, seq);
@@ -73,7 +105,7 @@ public final class Bench {
         INDArray w = Nd4j.ones(DataType.FLOAT, batch, predictions), nsp = Nd4j.zeros(DataType.FLOAT, batch, 1);
         MultiDataSet ds = new MultiDataSet(new INDArray[]{ids, types, pos}, new INDArray[]{lm, nsp},
                 new INDArray[]{mask, mask, w}, new INDArray[]{w, null});
-        return () -> m.graph().fit(ds);
+        return ds;
     }
 
     /**

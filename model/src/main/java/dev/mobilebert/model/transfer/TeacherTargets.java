@@ -15,7 +15,8 @@ public record TeacherTargets(INDArray hidden, INDArray attention) {
         if (layer < 0 || layer >= teacher.config().numHiddenLayers) {
             throw new IllegalArgumentException("layer " + layer + " outside the teacher's " + teacher.config().numHiddenLayers + " layers");
         }
-        var out = teacher.forwardWithIntermediates(batch.getFeatures(0), batch.getFeatures(1), batch.getFeaturesMaskArray(0));
-        return new TeacherTargets(out.get("hidden_states." + (layer + 1)), out.get("attentions." + layer));
+        // layers 0..layer only, no heads (speed: docs/speed.md); same values as forwardWithIntermediates
+        INDArray[] out = teacher.layerOutputAndAttention(batch.getFeatures(0), batch.getFeatures(1), batch.getFeaturesMaskArray(0), layer);
+        return new TeacherTargets(out[0], out[1]);
     }
 }

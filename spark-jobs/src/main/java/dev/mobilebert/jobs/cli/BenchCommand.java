@@ -13,6 +13,7 @@ import picocli.CommandLine.Spec;
                 BenchInstancesCommand.class,
                 BenchLatencyCommand.class,
                 BenchTrainStepCommand.class,
+                BenchPktStepCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;
