@@ -47,6 +47,11 @@ public final class InstanceCreator implements java.io.Serializable {
             currentLength += segment.length;
             if (i == document.length - 1 || currentLength >= targetSeqLength) {
                 if (!chunk.isEmpty()) {
+                    if (config.balancedNsp() && chunk.size() == 1 && i < document.length - 1) {
+                        // balanced_nsp: give a lone sentence its continuation, so that the coin decides
+                        i++;
+                        chunk.add(document[i]);
+                    }
                     int aEnd = 1;
                     if (chunk.size() >= 2) aEnd = rng.randint(1, chunk.size() - 1);
                     int[] tokensA = concat(chunk, 0, aEnd);

@@ -158,6 +158,36 @@ class InstanceCreatorTest {
     }
 
     @Test
+    void balancedNspLetsTheCoinDecideForOneSentenceChunks() {
+        // sentences longer than max_num_tokens: every chunk is one sentence, which the reference always makes
+        // random-next; with balanced_nsp the next sentence joins it and about half become IsNext
+        List<int[][]> docs = corpus(new int[]{40, 40, 40}, 9);
+        PretrainingConfig reference = new PretrainingConfig(8, 1, 0.15, 0.0, 4, 3, true, false);
+        List<CreatedInstance> ref = LocalPretrainingData.create(docs, new InstanceCreator(reference, ids()));
+        assertTrue(ref.stream().allMatch(c -> c.instance().nextSentenceLabel() == 1 && c.forcedRandom()));
+
+        PretrainingConfig balanced = reference.withBalancedNsp(true);
+        List<CreatedInstance> out = LocalPretrainingData.create(docs, new InstanceCreator(balanced, ids()));
+        long positives = out.stream().filter(c -> c.instance().nextSentenceLabel() == 0).count();
+        long forced = out.stream().filter(CreatedInstance::forcedRandom).count();
+        assertEquals(0.5, (double) positives / out.size(), 0.1, positives + " of " + out.size());
+        assertTrue(forced <= 3 * 4, "only a document's last lone sentence is forced (got " + forced + ")");
+        for (CreatedInstance c : out) {
+            if (c.instance().nextSentenceLabel() != 0) continue;
+            int[] t = original(c.instance());
+            int sepA = indexOf(t, SEP);
+            // IsNext: B starts with the sentence right after A's, in the same document
+            assertEquals(docOf(t[1]), docOf(t[sepA + 1]));
+            assertEquals(sentenceOf(t[sepA - 1]) + 1, sentenceOf(t[sepA + 1]));
+        }
+    }
+
+    static int indexOf(int[] t, int token) {
+        for (int i = 0; i < t.length; i++) if (t[i] == token) return i;
+        return -1;
+    }
+
+    @Test
     void longSegmentsAreTruncatedToMaxNumTokens() {
         PretrainingConfig cfg = new PretrainingConfig(32, 5, 0.15, 0.0, 4, 3, true, false);
         List<int[][]> docs = corpus(new int[]{2, 2, 2}, 9);

@@ -225,6 +225,7 @@ public final class PreparePretrainingJob {
         cfg.put("random_seed", c.randomSeed());
         cfg.put("do_lower_case", c.doLowerCase());
         cfg.put("do_whole_word_mask", c.doWholeWordMask());
+        cfg.put("balanced_nsp", c.balancedNsp());
         AtomicOutput.writeJson(new Path(dir, "config/prepare-pretraining.json"), cfg);
         Map<String, Object> run = new LinkedHashMap<>();
         run.put("command", "prepare-pretraining");

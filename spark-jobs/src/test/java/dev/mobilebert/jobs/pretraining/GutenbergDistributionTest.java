@@ -71,4 +71,29 @@ class GutenbergDistributionTest {
         double forced = stats.get("nsp_forced_random_next").asDouble() / n;
         assertEquals((1 - forced) / 2, (double) positives / n, 0.01);
     }
+
+    /** With --balanced-nsp the overall positive rate is 50% ± 1 on the same books (the reference gives ~43%). */
+    @Test
+    void balancedNspGivesHalfIsNextOnBooks() throws Exception {
+        String books = SharedData.require(SharedData.gutenberg()).toString();
+        String out = tmp.resolve("balanced").toString();
+        SparkSession spark = LocalSpark.session();
+        var base = PreparePretrainingJobTest.options(List.of(books), out, 10, 4, 2);
+        var options = new PreparePretrainingJob.Options(base.inputs(), base.vocab(), out, base.shards(), base.format(),
+                base.config().withBalancedNsp(true), base.partitions());
+        PreparePretrainingJob.run(spark, options);
+        JsonNode stats = Json.MAPPER.readTree(Path.of(out, "stats.json").toFile());
+        long positives = 0, n = 0;
+        for (List<PretrainingInstance> shard : PreparePretrainingJobTest.shards(spark, out).values()) {
+            for (PretrainingInstance x : shard) {
+                n++;
+                if (x.nextSentenceLabel() == 0) positives++;
+            }
+        }
+        System.out.printf("balanced_nsp: %d instances, positive rate %.4f, forced %d%n", n, (double) positives / n,
+                stats.get("nsp_forced_random_next").asLong());
+        assertEquals(0.5, (double) positives / n, 0.01);
+        assertEquals((double) positives / n, stats.get("nsp_positive_rate").asDouble(), 1e-12);
+        assertEquals(0.15, stats.get("masked_fraction_of_eligible_tokens").asDouble(), 0.005);
+    }
 }
