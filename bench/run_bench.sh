@@ -40,8 +40,8 @@ row() { # name, dl4j command..., --, pytorch command...
   a=$(bin/mobilebert "${dl[@]}" 2>&1 | grep -E "median .* ms" | tail -1 || true)
   b=$("$PY" bench/pytorch/mobilebert_ref.py "${pt[@]}" 2>&1 | grep -E "median .* ms" | tail -1 || true)
   local aw ac am bw bc bm
-  aw=$(field "median" "$a"); ac=$(field "cpu median" "$a"); am=$(field "peak rss" "$a")
-  bw=$(field "median" "$b"); bc=$(field "cpu median" "$b"); bm=$(field "peak rss" "$b")
+  aw=$(field ": median" "$a"); ac=$(field "cpu median" "$a"); am=$(field "peak rss" "$a")
+  bw=$(field ": median" "$b"); bc=$(field "cpu median" "$b"); bm=$(field "peak rss" "$b")
   local rw rc
   rw=$(awk -v x="$aw" -v y="$bw" 'BEGIN{ if (x>0 && y>0) printf "%.2fx", x/y; else print "-" }')
   rc=$(awk -v x="$ac" -v y="$bc" 'BEGIN{ if (x>0 && y>0) printf "%.2fx", x/y; else print "-" }')
