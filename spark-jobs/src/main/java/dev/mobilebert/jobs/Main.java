@@ -8,6 +8,8 @@ import dev.mobilebert.jobs.cli.EvaluateCommand;
 import dev.mobilebert.jobs.cli.PipelineCommand;
 import dev.mobilebert.jobs.cli.PreparePretrainingCommand;
 import dev.mobilebert.jobs.cli.PretrainCommand;
+import dev.mobilebert.jobs.cli.DistillPeerCommand;
+import dev.mobilebert.jobs.cli.ComparePeersCommand;
 import dev.mobilebert.jobs.cli.QuickstartCommand;
 import dev.mobilebert.jobs.cli.TokenizeCommand;
 import dev.mobilebert.jobs.cli.ExportHfCommand;
@@ -36,6 +38,8 @@ import picocli.CommandLine.ScopeType;
                 BuildVocabCommand.class,
                 PreparePretrainingCommand.class,
                 PretrainCommand.class,
+                DistillPeerCommand.class,
+                ComparePeersCommand.class,
                 ParamsCommand.class,
                 ImportHfCommand.class,
                 ExportHfCommand.class,

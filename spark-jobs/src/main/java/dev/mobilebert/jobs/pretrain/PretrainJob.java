@@ -92,7 +92,7 @@ public final class PretrainJob {
     }
 
     /** A checkpoint directory (model.zip), a run directory (its newest checkpoint) or a ModelSerializer zip. */
-    static ComputationGraph loadInit(String location) throws IOException {
+    public static ComputationGraph loadInit(String location) throws IOException {
         Path p = Fs.path(location);
         Path zip;
         if (Fs.exists(new Path(p, Checkpoints.MODEL))) {
@@ -115,7 +115,7 @@ public final class PretrainJob {
      * Parameters only (not the optimizer moments or step: a new run starts its own schedule). The graphs must have
      * the same vertices in the same order with the same parameter counts, i.e. the same model config.
      */
-    static void copyParameters(ComputationGraph from, ComputationGraph to, String source) {
+    public static void copyParameters(ComputationGraph from, ComputationGraph to, String source) {
         var a = from.getConfiguration().getTopologicalOrderStr();
         var b = to.getConfiguration().getTopologicalOrderStr();
         if (!a.equals(b) || from.params().length() != to.params().length()) {

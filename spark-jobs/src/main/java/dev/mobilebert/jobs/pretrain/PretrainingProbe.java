@@ -48,7 +48,7 @@ public final class PretrainingProbe implements StepProbe {
      * DL4J M2.1's ComputationGraph keeps the minibatch labels in a private field with no getter (the output layers
      * get them only during backprop and drop them afterwards); reading it is the one way to see them here.
      */
-    private static INDArray[] labels(ComputationGraph net) {
+    public static INDArray[] labels(ComputationGraph net) {
         try {
             return LABELS == null ? null : (INDArray[]) LABELS.get(net);
         } catch (IllegalAccessException e) {

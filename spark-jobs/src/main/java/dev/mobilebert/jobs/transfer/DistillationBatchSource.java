@@ -65,7 +65,7 @@ public final class DistillationBatchSource implements BatchSource {
     }
 
     /** This thread's teacher for the broadcast (built on first use). */
-    static MobileBertModel teacherOf(Broadcast<Teacher> b) {
+    public static MobileBertModel teacherOf(Broadcast<Teacher> b) {
         return TEACHERS.get().computeIfAbsent(b.id(), id -> {
             Teacher t = b.value();
             MobileBertConfig c = MobileBertConfig.fromJson(t.configJson(), "broadcast teacher");

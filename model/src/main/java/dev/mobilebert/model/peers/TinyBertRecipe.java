@@ -1,0 +1,113 @@
+package dev.mobilebert.model.peers;
+
+import dev.mobilebert.model.MobileBertConfig;
+import dev.mobilebert.model.MobileBertModel;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.api.MultiDataSet;
+import org.nd4j.linalg.learning.config.IUpdater;
+
+/**
+ * TinyBERT's two distillation objectives on the pretraining graph (MLM and NSP losses kept at weight 0 so the graph
+ * and its parameter layout stay the pretraining graph's):
+ * <ul>
+ *   <li>{@link Stage#INTERMEDIATE}: embedding-layer and hidden-state distillation, {@code MSE(h_s·W_hᵀ + b, h_t)} with
+ *       a learnable projection ({@link PeerVertex} {@code PROJECT}, TinyBERT's {@code fit_dense}) per mapped layer:
+ *       student embeddings ↔ teacher embeddings, student layer m ↔ teacher layer g(m) ({@link LayerMap}). TinyBERT's
+ *       code averages over every position, padding included (default here; {@code excludePadding} averages over real
+ *       tokens). TinyBERT shares one {@code fit_dense} between all layers; DL4J's graph cannot share a parameter
+ *       between vertices, so each mapped layer has its own (M+1 projections of h_s·h_t + h_t parameters; they are
+ *       not part of the student and are dropped when it is exported).</li>
+ *   <li>{@link Stage#PREDICTION}: soft cross-entropy on the MLM logits at the masked positions with temperature T,
+ *       not multiplied by T² ({@link TemperedKlDivergence}).</li>
+ * </ul>
+ * Attention-score MSE (TinyBERT's third intermediate term) is not in the graph yet: the model's layer vertices do not
+ * expose their pre-softmax scores to a loss; {@link MeanSquaredError} with {@code zeroMaskedScores} is the loss for it.
+ */
+public final class TinyBertRecipe implements PeerRecipe {
+    public enum Stage { INTERMEDIATE, PREDICTION }
+
+    public static final String DISTILL_EMB = "distillEmb", DISTILL_MLM = "distillMlm", FIT_DENSE_EMB = "fitDenseEmb";
+
+    public static String hiddenOutput(int studentLayer) { return "distillHidden" + studentLayer; }
+    public static String fitDense(int studentLayer) { return "fitDense" + studentLayer; }
+
+    private final Stage stage;
+    private final LayerMap map;
+    private final int teacherHidden;
+    private final double embeddingWeight, hiddenWeight, predictionWeight, temperature;
+    private final boolean excludePadding;
+
+    public TinyBertRecipe(Stage stage, LayerMap map, int teacherHidden, double embeddingWeight, double hiddenWeight,
+                          double predictionWeight, double temperature, boolean excludePadding) {
+        this.stage = stage;
+        this.map = map;
+        this.teacherHidden = teacherHidden;
+        this.embeddingWeight = embeddingWeight;
+        this.hiddenWeight = hiddenWeight;
+        this.predictionWeight = predictionWeight;
+        this.temperature = temperature;
+        this.excludePadding = excludePadding;
+    }
+
+    /** TinyBERT's defaults: every term weight 1, temperature 1, padding included. */
+    public static TinyBertRecipe of(Stage stage, LayerMap map, int teacherHidden) {
+        return new TinyBertRecipe(stage, map, teacherHidden, 1, 1, 1, 1, false);
+    }
+
+    public Stage stage() { return stage; }
+    public LayerMap layerMap() { return map; }
+
+    @Override public String name() { return "tinybert-" + stage.name().toLowerCase(); }
+
+    @Override
+    public ComputationGraphConfiguration conf(MobileBertConfig s, IUpdater updater, long seed, DataType type) {
+        if (map.studentDepth() != s.numHiddenLayers) {
+            throw new IllegalArgumentException("layer map " + map + " has " + map.studentDepth() + " student layers, the student " + s.numHiddenLayers);
+        }
+        var b = PeerRecipe.pretrainingBuilder(s, updater, seed, type, 0, 0);
+        if (stage == Stage.PREDICTION) {
+            return b.addLayer(DISTILL_MLM, PeerRecipe.lossLayer(new TemperedKlDivergence(predictionWeight, s.vocabSize, temperature, false)), MobileBertModel.MLM)
+                    .setOutputs(MobileBertModel.MLM_LOSS, MobileBertModel.NSP_LOSS, DISTILL_MLM)
+                    .build();
+        }
+        String[] outputs = new String[3 + s.numHiddenLayers];
+        outputs[0] = MobileBertModel.MLM_LOSS;
+        outputs[1] = MobileBertModel.NSP_LOSS;
+        outputs[2] = DISTILL_EMB;
+        b.addVertex(FIT_DENSE_EMB, PeerVertex.project(FIT_DENSE_EMB, s.hiddenSize, teacherHidden, s.initializerRange, updater), MobileBertModel.EMBEDDINGS)
+                .addLayer(DISTILL_EMB, PeerRecipe.lossLayer(new MeanSquaredError(embeddingWeight, teacherHidden, false)), FIT_DENSE_EMB);
+        for (int m = 0; m < s.numHiddenLayers; m++) {
+            b.addVertex(fitDense(m), PeerVertex.project(fitDense(m), s.hiddenSize, teacherHidden, s.initializerRange, updater), MobileBertModel.layerName(m))
+                    .addLayer(hiddenOutput(m), PeerRecipe.lossLayer(new MeanSquaredError(hiddenWeight, teacherHidden, false)), fitDense(m));
+            outputs[3 + m] = hiddenOutput(m);
+        }
+        return b.setOutputs(outputs).build();
+    }
+
+    /**
+     * Labels: masked_lm_ids, next_sentence_labels, then INTERMEDIATE: the teacher's embeddings output and hidden states
+     * of layers g(0..M−1) as [B, T·H_t] (mask: none, or the input mask with {@code excludePadding}); PREDICTION: the
+     * teacher's MLM logits at the masked positions (mask masked_lm_weights).
+     */
+    @Override
+    public MultiDataSet batch(MobileBertModel teacher, MultiDataSet c) {
+        DataType type = c.getFeatures(0).dataType();
+        var out = teacher.forwardWithIntermediates(c.getFeatures(0), c.getFeatures(1), c.getFeaturesMaskArray(0));
+        if (stage == Stage.PREDICTION) {
+            return PeerRecipe.withLabels(c, new INDArray[]{PeerRecipe.logitsAtPositions(out, c.getFeatures(2), type)},
+                    new INDArray[]{c.getLabelsMaskArray(0)});
+        }
+        int m = map.studentDepth();
+        INDArray[] labels = new INDArray[1 + m], masks = new INDArray[1 + m];
+        INDArray mask = excludePadding ? c.getFeaturesMaskArray(0) : null;
+        labels[0] = PeerRecipe.tokens(out.get("hidden_states.0"), type);
+        masks[0] = mask;
+        for (int i = 0; i < m; i++) {
+            labels[1 + i] = PeerRecipe.tokens(out.get("hidden_states." + (map.teacherLayer(i) + 1)), type);
+            masks[1 + i] = mask;
+        }
+        return PeerRecipe.withLabels(c, labels, masks);
+    }
+}
