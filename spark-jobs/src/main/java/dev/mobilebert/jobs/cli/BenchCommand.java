@@ -15,6 +15,7 @@ import picocli.CommandLine.Spec;
                 BenchTrainStepCommand.class,
                 BenchPretrainCommand.class,
                 BenchTransferCommand.class,
+                BenchPktStepCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;
