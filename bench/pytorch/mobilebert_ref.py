@@ -66,7 +66,8 @@ class Layer(nn.Module):
         def heads(z): return z.view(b, t, self.heads, -1).transpose(1, 2)
         qh, kh, vh = heads(self.q(q)), heads(self.k(k)), heads(self.v(v))
         s = qh @ kh.transpose(-1, -2) / math.sqrt(qh.shape[-1]) + bias
-        p = F.dropout(s.softmax(-1), c["attention_probs_dropout_prob"], self.training)
+        self.probs = s.softmax(-1)  # kept for attention transfer (PKT)
+        p = F.dropout(self.probs, c["attention_probs_dropout_prob"], self.training)
         ctx = (p @ vh).transpose(1, 2).reshape(b, t, -1)
         a = self.o(ctx)
         if not c["use_bottleneck"]:
@@ -115,6 +116,24 @@ class MobileBert(nn.Module):
             x = l(x, bias)
         return x
 
+    def encode_upto(self, ids, types, mask, layer, train_from=None):
+        """Embeddings and layers 0..layer; returns layer's output and attention. Layers below train_from run without
+        gradient (PKT's frozen lower layers)."""
+        with torch.no_grad():
+            x = self.word(ids)
+            if self.c["trigram_input"]:
+                x = torch.cat([F.pad(x[:, 1:], [0, 0, 0, 1]), x, F.pad(x[:, :-1], [0, 0, 1, 0])], dim=2)
+            if self.transform is not None:
+                x = self.transform(x)
+            x = self.emb_norm(x + self.pos.weight[:ids.shape[1]] + self.typ(types))
+            bias = ((1.0 - mask) * -10000.0)[:, None, None, :]
+            start = layer + 1 if train_from is None else train_from
+            for l in self.layers[:start]:
+                x = l(x, bias)
+        for l in self.layers[start:layer + 1]:
+            x = l(x, bias)
+        return x, self.layers[layer].probs
+
     def pretraining_loss(self, ids, types, mask, positions, lm_ids, lm_w, nsp_labels):
         x = self.encode(ids, types, mask)
         g = torch.gather(x, 1, positions[:, :, None].expand(-1, -1, x.shape[-1]))
@@ -131,18 +150,35 @@ class MobileBert(nn.Module):
         return mlm + F.cross_entropy(self.nsp(pooled), nsp_labels)
 
 
+def pkt_loss(x, att, th, ta):
+    """Feature-map transfer (MSE + mean/variance matching, official weights 100, 5000, 5) + attention KL."""
+    mse = F.mse_loss(x, th)
+    mean_l = (x.mean(-1) - th.mean(-1)).abs().mean()
+    var_l = (x.var(-1, unbiased=False) - th.var(-1, unbiased=False)).abs().mean()
+    kl = (ta * (torch.log(ta + 1e-12) - torch.log(att + 1e-12))).sum(-1).mean()
+    return 100 * mse + 5000 * mean_l + 5 * var_l + kl
+
+
+def peak_rss_mb():
+    import resource
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
 def timed(fn, warmup, runs):
     for _ in range(warmup):
         fn()
-    ms = []
+    ms, cpu = [], []
     for _ in range(runs):
-        t0 = time.perf_counter(); fn(); ms.append((time.perf_counter() - t0) * 1000)
-    return statistics.median(ms), min(ms)
+        c0, t0 = time.process_time(), time.perf_counter(); fn()
+        ms.append((time.perf_counter() - t0) * 1000); cpu.append((time.process_time() - c0) * 1000)
+    return statistics.median(ms), min(ms), statistics.median(cpu)
 
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("what", choices=["latency", "train-step"])
+    ap.add_argument("what", choices=["latency", "train-step", "pkt-step"])
+    ap.add_argument("--teacher", help="pkt-step: the teacher's config JSON")
+    ap.add_argument("--layer", type=int, help="pkt-step: the transferred layer (default: the last)")
     ap.add_argument("--config", required=True)
     ap.add_argument("--batch", type=int)
     ap.add_argument("--seq-len", type=int, default=128)
@@ -156,10 +192,25 @@ def main():
     m = MobileBert(c)
     b, t = a.batch or (1 if a.what == "latency" else 8), a.seq_len
     ids = torch.randint(1000, c["vocab_size"], (b, t)); types = torch.zeros(b, t, dtype=torch.long); mask = torch.ones(b, t)
-    if a.what == "latency":
+    if a.what == "pkt-step":
+        ct = {k: v for k, v in json.load(open(a.teacher)).items() if not k.startswith("_")}
+        teacher = MobileBert(ct).eval()
+        layer = c["num_hidden_layers"] - 1 if a.layer is None else a.layer
+        m.eval()  # the official distillation runs the student without dropout
+        params = list(m.layers[layer].parameters())
+        opt = torch.optim.AdamW(params, lr=1e-4)
+        def step():
+            with torch.no_grad():
+                th, ta = teacher.encode_upto(ids, types, mask, layer)
+            opt.zero_grad()
+            x, att = m.encode_upto(ids, types, mask, layer, train_from=layer)
+            pkt_loss(x, att, th, ta).backward(); opt.step()
+        med, mn, cpu = timed(step, a.warmup, a.runs)
+        what = f"pkt step layer={layer} b={b} T={t}"
+    elif a.what == "latency":
         m.eval()
         with torch.no_grad():
-            med, mn = timed(lambda: m.encode(ids, types, mask), a.warmup, a.runs)
+            med, mn, cpu = timed(lambda: m.encode(ids, types, mask), a.warmup, a.runs)
         what = f"encoder forward b={b} T={t}"
     else:
         m.train()
@@ -169,9 +220,9 @@ def main():
         nsp = torch.zeros(b, dtype=torch.long)
         def step():
             opt.zero_grad(); m.pretraining_loss(ids, types, mask, pos, lm, w, nsp).backward(); opt.step()
-        med, mn = timed(step, max(1, a.warmup // 2), max(3, a.runs // 2))
+        med, mn, cpu = timed(step, a.warmup, a.runs)
         what = f"train step b={b} T={t} P={a.predictions}"
-    print(f"pytorch {torch.__version__} {a.config} threads={torch.get_num_threads()}: {what}: median {med:.1f} ms, min {mn:.1f} ms")
+    print(f"pytorch {torch.__version__} {a.config} threads={torch.get_num_threads()}: {what}: median {med:.1f} ms, min {mn:.1f} ms over {a.runs} runs, cpu median {cpu:.1f} ms, peak rss {peak_rss_mb():.0f} MB")
 
 
 if __name__ == "__main__":

@@ -4,6 +4,9 @@ import dev.mobilebert.model.graph.BlockGraphVertex;
 import dev.mobilebert.model.graph.BlockVertex;
 import dev.mobilebert.model.graph.SparseSoftmaxCrossEntropy;
 import dev.mobilebert.model.nn.BlockKind;
+import dev.mobilebert.model.nn.Blocks;
+import dev.mobilebert.model.nn.F;
+import dev.mobilebert.model.nn.Var;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.WorkspaceMode;
@@ -157,6 +160,43 @@ public final class MobileBertModel {
             m.merge(parts[0] + "." + parts[1], v.length(), Long::sum);
         });
         return m;
+    }
+
+    /**
+     * Layer {@code layer}'s output [B, T, H] and attention distribution [B, heads, T, T] (inference mode), computed by
+     * running the embeddings and layers 0..layer only: what a distillation target needs, without the layers above,
+     * the pooler and the vocabulary-wide MLM logits at every position that {@link #forwardWithIntermediates} computes
+     * (for the IB-BERT teacher at batch 8 those logits alone are ~32 GFLOP).
+     */
+    public INDArray[] layerOutputAndAttention(INDArray inputIds, INDArray tokenTypeIds, INDArray attentionMask, int layer) {
+        if (layer < 0 || layer >= config.numHiddenLayers) {
+            throw new IllegalArgumentException("layer " + layer + " outside the model's " + config.numHiddenLayers + " layers");
+        }
+        DataType t = graph.getConfiguration().getDataType();
+        int b = (int) inputIds.size(0), seq = (int) inputIds.size(1);
+        Blocks.Dims d = new Blocks.Dims(b, seq);
+        INDArray mask = attentionMask.castTo(t);
+        INDArray maskBias = mask.minNumber().doubleValue() >= 1.0 ? null : F.maskBias(mask, t);
+        Var table = vertexVars(WORD_TABLE).get("weight");
+        Var x = Blocks.embeddings(null, config, vertexVars(EMBEDDINGS), ids(inputIds), ids(tokenTypeIds), table, d, false);
+        Blocks.Out out = null;
+        for (int i = 0; i <= layer; i++) {
+            out = Blocks.layer(null, config, vertexVars(layerName(i)), x, maskBias, d, false);
+            x = out.output();
+        }
+        return new INDArray[]{x.value.reshape(b, seq, config.hiddenSize), out.attention()};
+    }
+
+    private Map<String, Var> vertexVars(String vertex) {
+        BlockGraphVertex v = (BlockGraphVertex) graph.getVertex(vertex);
+        String prefix = Blocks.hfPrefix(v.kind(), v.index());
+        Map<String, Var> m = new LinkedHashMap<>();
+        v.hfParams().forEach((name, view) -> m.put(name.substring(prefix.length()), Var.of(view)));
+        return m;
+    }
+
+    private static int[] ids(INDArray a) {
+        return a.castTo(DataType.INT).dup('c').data().asInt();
     }
 
     /** Everything one forward pass computes, in the oracle's names and layouts. */

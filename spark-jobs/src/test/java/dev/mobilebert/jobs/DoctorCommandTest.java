@@ -26,6 +26,9 @@ class DoctorCommandTest {
         assertTrue(spark.get("found").asText().contains("CpuBackend"));
         JsonNode sgemm = find(report, "sgemm");
         assertTrue(sgemm.get("found").asText().matches("[0-9.]+ GFLOP/s.*"), sgemm.toString());
+        assertTrue(find(report, "small-op cost").get("found").asText().matches("[0-9.]+ µs per 128x128 add"), report.toString());
+        assertTrue(find(report, "MobileBERT-shape gemm").get("found").asText().matches("[0-9.]+ GFLOP/s.*"), report.toString());
+        assertTrue(find(report, "model defaults").get("found").asText().contains("updater block per vertex"));
     }
 
     static JsonNode find(JsonNode report, String name) {

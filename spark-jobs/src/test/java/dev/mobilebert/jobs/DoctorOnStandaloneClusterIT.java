@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * to a standalone cluster whose master, workers and executors are separate JVMs that have only Spark and Hadoop:
  * doctor's Spark check must find ND4J working on the executors, loaded from the app jar.
  */
-class DoctorOnStandaloneClusterIT {
+public class DoctorOnStandaloneClusterIT {
     static StandaloneCluster cluster;
 
     @TempDir
@@ -37,7 +37,7 @@ class DoctorOnStandaloneClusterIT {
      * What a Spark distribution has: Spark, Hadoop, Scala and their own dependencies (slf4j, log4j, Jackson...),
      * but none of this project's libraries (ND4J/DL4J/JavaCPP), which must come from the application jar.
      */
-    static List<Path> clusterJars() throws java.io.IOException {
+    public static List<Path> clusterJars() throws java.io.IOException {
         List<Path> jars = new java.util.ArrayList<>(StandaloneCluster.jarsFromClasspathFile(Path.of("target/classpath-provided.txt")));
         for (Path p : StandaloneCluster.jarsFromClasspathFile(Path.of("target/classpath-runtime.txt"))) {
             String s = p.toString();

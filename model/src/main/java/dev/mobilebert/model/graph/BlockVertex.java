@@ -132,7 +132,7 @@ public final class BlockVertex extends GraphVertex implements TrainingConfig, de
     @Override
     public IUpdater getUpdaterByParam(String paramName) {
         if (updater == null) throw new IllegalStateException("vertex " + getLayerName() + " has no updater configured");
-        return updater;
+        return new VertexScopedUpdater(updater, name); // one DL4J updater block per vertex: see VertexScopedUpdater
     }
 
     @Override public GradientNormalization getGradientNormalization() { return GradientNormalization.None; }

@@ -152,22 +152,22 @@ public final class Blocks {
                 c.attentionProbsDropoutProb, training);
         Var a = linear(t, p, "attention.output.dense", att.context());
         if (!c.useBottleneck) a = F.dropout(t, a, c.hiddenDropoutProb, training);
-        Var h = norm(t, c, p, "attention.output.LayerNorm", F.add(t, a, layerInput), c.layerNormEps);
+        Var h = addNorm(t, c, p, "attention.output.LayerNorm", a, layerInput, c.layerNormEps);
         for (int f = 0; f < c.numFeedforwardNetworks - 1; f++) {
             String pre = "ffn." + f + ".";
-            Var inner = F.act(t, linear(t, p, pre + "intermediate.dense", h), c.hiddenAct);
-            h = norm(t, c, p, pre + "output.LayerNorm", F.add(t, linear(t, p, pre + "output.dense", inner), h), c.layerNormEps);
+            Var inner = linearAct(t, c, p, pre + "intermediate.dense", h);
+            h = addNorm(t, c, p, pre + "output.LayerNorm", linear(t, p, pre + "output.dense", inner), h, c.layerNormEps);
         }
-        Var inner = F.act(t, linear(t, p, "intermediate.dense", h), c.hiddenAct);
+        Var inner = linearAct(t, c, p, "intermediate.dense", h);
         Var o = linear(t, p, "output.dense", inner);
         Var out;
         if (!c.useBottleneck) {
             o = F.dropout(t, o, c.hiddenDropoutProb, training);
-            out = norm(t, c, p, "output.LayerNorm", F.add(t, o, h), LN_EPS_FIXED);
+            out = addNorm(t, c, p, "output.LayerNorm", o, h, LN_EPS_FIXED);
         } else {
-            o = norm(t, c, p, "output.LayerNorm", F.add(t, o, h), LN_EPS_FIXED);
+            o = addNorm(t, c, p, "output.LayerNorm", o, h, LN_EPS_FIXED);
             Var b = F.dropout(t, linear(t, p, "output.bottleneck.dense", o), c.hiddenDropoutProb, training);
-            out = norm(t, c, p, "output.bottleneck.LayerNorm", F.add(t, b, x), c.layerNormEps);
+            out = addNorm(t, c, p, "output.bottleneck.LayerNorm", b, x, c.layerNormEps);
         }
         return new Out(out, att.probabilities());
     }
@@ -195,6 +195,14 @@ public final class Blocks {
 
     private static Var linear(Tape t, Map<String, Var> p, String name, Var x) {
         return F.linear(t, x, p.get(name + ".weight"), p.get(name + ".bias"));
+    }
+
+    private static Var linearAct(Tape t, MobileBertConfig c, Map<String, Var> p, String name, Var x) {
+        return F.linearAct(t, x, p.get(name + ".weight"), p.get(name + ".bias"), c.hiddenAct);
+    }
+
+    private static Var addNorm(Tape t, MobileBertConfig c, Map<String, Var> p, String name, Var a, Var b, double eps) {
+        return F.addNorm(t, a, b, p.get(name + ".weight"), p.get(name + ".bias"), c.layerNorm(), eps);
     }
 
     private static Var norm(Tape t, MobileBertConfig c, Map<String, Var> p, String name, Var x, double eps) {

@@ -27,17 +27,79 @@ public final class F {
 
     /** y = x W^T + b with W in [out, in] (HuggingFace layout). */
     public static Var linear(Tape t, Var x, Var w, Var b) {
-        INDArray y = x.value.mmul(w.value.transpose());
+        OpProfile.Timer timer = OpProfile.start("linear");
+        try {
+            return linear0(t, x, w, b);
+        } finally {
+            timer.stop();
+        }
+    }
+
+    private static Var linear0(Tape t, Var x, Var w, Var b) {
+        INDArray y = mm(x.value, w.value, false, true);
         if (b != null) addBias(y, b.value);
         Var o = out(y);
-        if (t != null) t.record(() -> {
-            INDArray dy = o.grad();
-            if (dy == null) return;
-            w.accumulate(dy.transpose().mmul(x.value));
-            if (b != null) b.accumulate(dy.sum(0));
-            x.accumulate(dy.mmul(w.value));
-        });
+        if (t != null) t.record("linear", () -> linearBackward(o.grad(), x, w, b));
         return o;
+    }
+
+    private static void linearBackward(INDArray dy, Var x, Var w, Var b) {
+        if (dy == null) return;
+        w.accumulate(mm(dy, x.value, true, false));
+        if (b != null) b.accumulate(dy.sum(0));
+        x.accumulate(mm(dy, w.value, false, false));
+    }
+
+    /**
+     * op(a) · op(b) into a new row-major array, as one ND4J matmul op. Measured: {@code a.mmul(b.transpose())} costs two
+     * allocations and a copy on top of the gemm (BaseNDArray.mmuli computes into a column-major temporary); this
+     * path passes the transposes to BLAS instead.
+     */
+    public static INDArray mm(INDArray a, INDArray b, boolean transposeA, boolean transposeB) {
+        long m = transposeA ? a.size(1) : a.size(0), n = transposeB ? b.size(0) : b.size(1);
+        INDArray c = Nd4j.createUninitialized(a.dataType(), m, n);
+        return Nd4j.gemm(a, b, c, transposeA, transposeB, 1.0, 0.0);
+    }
+
+    /**
+     * act(x W^T + b) as one step that owns the intermediate: relu is applied in place and its backward uses
+     * the output's sign (y > 0 exactly where the pre-activation is), saving an allocation and a copy per call.
+     * Other activations fall back to {@link #linear} + {@link #act}.
+     */
+    public static Var linearAct(Tape t, Var x, Var w, Var b, String kind) {
+        if (!kind.equals("relu")) return act(t, linear(t, x, w, b), kind);
+        OpProfile.Timer timer = OpProfile.start("linearRelu");
+        try {
+            INDArray y = mm(x.value, w.value, false, true);
+            if (b != null) addBias(y, b.value);
+            Transforms.relu(y, false);
+            Var o = out(y);
+            if (t != null) t.record("linearRelu", () -> {
+                INDArray dy = o.grad();
+                if (dy == null) return;
+                // sign(y) is 1 where y > 0 and 0 at relu's zeros (ND4J's lrelu_bp passes the gradient at 0)
+                linearBackward(Transforms.sign(y, true).muli(dy), x, w, b);
+            });
+            return o;
+        } finally {
+            timer.stop();
+        }
+    }
+
+    /**
+     * norm(a + b) (the residual connection followed by NoNorm/LayerNorm) as one step that owns the sum: in inference
+     * the NoNorm scale and shift run in place on it (one allocation instead of three).
+     */
+    public static Var addNorm(Tape t, Var a, Var b, Var w, Var bias, boolean layerNorm, double eps) {
+        if (layerNorm || t != null) return norm(t, add(t, a, b), w, bias, layerNorm, eps);
+        OpProfile.Timer timer = OpProfile.start("addNorm");
+        try {
+            INDArray y = a.value.add(b.value);
+            Broadcast.mul(y, w.value, y, 1);
+            return out(addBias(y, bias.value));
+        } finally {
+            timer.stop();
+        }
     }
 
     /**
@@ -45,13 +107,22 @@ public final class F {
      * broadcast path on this machine (the ops here are small, so overhead dominates).
      */
     static INDArray addBias(INDArray y, INDArray bias) {
-        Nd4j.exec(new BiasAdd(y, bias.reshape(bias.length()), y, false));
+        Nd4j.exec(new BiasAdd(y, bias.rank() == 1 ? bias : bias.reshape(bias.length()), y, false));
         return y;
     }
 
     public static Var add(Tape t, Var a, Var b) {
+        OpProfile.Timer timer = OpProfile.start("add");
+        try {
+            return add0(t, a, b);
+        } finally {
+            timer.stop();
+        }
+    }
+
+    private static Var add0(Tape t, Var a, Var b) {
         Var o = out(a.value.add(b.value));
-        if (t != null) t.record(() -> {
+        if (t != null) t.record("add", () -> {
             if (o.grad() == null) return;
             a.accumulate(o.grad());
             b.accumulate(o.grad());
@@ -61,10 +132,19 @@ public final class F {
 
     /** NoNorm (x*w + b) or LayerNorm over the feature axis. */
     public static Var norm(Tape t, Var x, Var w, Var b, boolean layerNorm, double eps) {
+        OpProfile.Timer timer = OpProfile.start("norm");
+        try {
+            return norm0(t, x, w, b, layerNorm, eps);
+        } finally {
+            timer.stop();
+        }
+    }
+
+    private static Var norm0(Tape t, Var x, Var w, Var b, boolean layerNorm, double eps) {
         INDArray wr = w.value.reshape(1, w.value.length()), br = b.value.reshape(1, b.value.length());
         if (!layerNorm) {
             Var o = out(addBias(x.value.mulRowVector(wr), b.value));
-            if (t != null) t.record(() -> {
+            if (t != null) t.record("norm", () -> {
                 INDArray dy = o.grad();
                 if (dy == null) return;
                 w.accumulate(dy.mul(x.value).sum(0));
@@ -79,7 +159,7 @@ public final class F {
         INDArray inv = Transforms.pow(var.addi(eps), -0.5, false);
         INDArray xhat = xc.muliColumnVector(inv);
         Var o = out(addBias(xhat.mulRowVector(wr), b.value));
-        if (t != null) t.record(() -> {
+        if (t != null) t.record("norm", () -> {
             INDArray dy = o.grad();
             if (dy == null) return;
             w.accumulate(dy.mul(xhat).sum(0));
@@ -95,6 +175,15 @@ public final class F {
 
     /** The activation functions of the config's hidden_act; the derivative is computed only when backpropagating. */
     public static Var act(Tape t, Var x, String kind) {
+        OpProfile.Timer timer = OpProfile.start("act");
+        try {
+            return act0(t, x, kind);
+        } finally {
+            timer.stop();
+        }
+    }
+
+    private static Var act0(Tape t, Var x, String kind) {
         INDArray v = x.value;
         INDArray y = switch (kind) {
             case "relu" -> Transforms.relu(v, true);
@@ -105,7 +194,7 @@ public final class F {
             default -> throw new IllegalArgumentException("unsupported activation " + kind);
         };
         Var o = out(y);
-        if (t != null) t.record(() -> { if (o.grad() != null) x.accumulate(o.grad().mul(derivative(kind, v, y))); });
+        if (t != null) t.record("act", () -> { if (o.grad() != null) x.accumulate(o.grad().mul(derivative(kind, v, y))); });
         return o;
     }
 
@@ -138,17 +227,35 @@ public final class F {
 
     /** Inverted dropout; identity outside training or at p = 0. */
     public static Var dropout(Tape t, Var x, double p, boolean training) {
+        OpProfile.Timer timer = OpProfile.start("dropout");
+        try {
+            return dropout0(t, x, p, training);
+        } finally {
+            timer.stop();
+        }
+    }
+
+    private static Var dropout0(Tape t, Var x, double p, boolean training) {
         if (!training || p <= 0) return x;
         INDArray keep = Nd4j.rand(x.value.dataType(), x.value.shape()).gt(p).castTo(x.value.dataType()).muli(1.0 / (1.0 - p));
         Var o = out(x.value.mul(keep));
-        if (t != null) t.record(() -> { if (o.grad() != null) x.accumulate(o.grad().mul(keep)); });
+        if (t != null) t.record("dropout", () -> { if (o.grad() != null) x.accumulate(o.grad().mul(keep)); });
         return o;
     }
 
     /** Rows of {@code table} at {@code ids} (an embedding lookup); the backward scatters into the table. */
     public static Var gather(Tape t, Var table, int[] ids) {
+        OpProfile.Timer timer = OpProfile.start("gather");
+        try {
+            return gather0(t, table, ids);
+        } finally {
+            timer.stop();
+        }
+    }
+
+    private static Var gather0(Tape t, Var table, int[] ids) {
         Var o = out(Nd4j.pullRows(table.value, 1, ids));
-        if (t != null) t.record(() -> {
+        if (t != null) t.record("gather", () -> {
             INDArray dy = o.grad();
             if (dy == null) return;
             table.accumulate(scatterAddRows(table.value, ids, dy));
@@ -165,6 +272,15 @@ public final class F {
 
     /** Trigram input: [e(t+1) (0 at the end), e(t), e(t-1) (0 at the start)] along features; x is [B*T, E]. */
     public static Var trigram(Tape t, Var x, int batch, int seq) {
+        OpProfile.Timer timer = OpProfile.start("trigram");
+        try {
+            return trigram0(t, x, batch, seq);
+        } finally {
+            timer.stop();
+        }
+    }
+
+    private static Var trigram0(Tape t, Var x, int batch, int seq) {
         long e = x.value.size(1);
         INDArray x3 = x.value.reshape(batch, seq, e);
         INDArray y3 = Nd4j.zeros(x.value.dataType(), batch, seq, 3 * e);
@@ -175,7 +291,7 @@ public final class F {
         }
         y3.get(all, all, NDArrayIndex.interval(e, 2 * e)).assign(x3);
         Var o = out(y3.reshape(batch * (long) seq, 3 * e));
-        if (t != null) t.record(() -> {
+        if (t != null) t.record("trigram", () -> {
             INDArray dy = o.grad();
             if (dy == null) return;
             INDArray d3 = dy.reshape(batch, seq, 3 * e);
@@ -203,6 +319,16 @@ public final class F {
      */
     public static Attention attention(Tape t, Var q, Var k, Var v, int batch, int seq, int heads, INDArray maskBias,
                                       double dropP, boolean training) {
+        OpProfile.Timer timer = OpProfile.start("attention");
+        try {
+            return attention0(t, q, k, v, batch, seq, heads, maskBias, dropP, training);
+        } finally {
+            timer.stop();
+        }
+    }
+
+    private static Attention attention0(Tape t, Var q, Var k, Var v, int batch, int seq, int heads, INDArray maskBias,
+                                      double dropP, boolean training) {
         long d = q.value.size(1) / heads;
         double scale = 1.0 / Math.sqrt(d);
         INDArray qh = toHeads(q.value, batch, seq, heads), kh = toHeads(k.value, batch, seq, heads), vh = toHeads(v.value, batch, seq, heads);
@@ -218,7 +344,7 @@ public final class F {
         Var o = out(fromHeads(ctx, batch, seq));
         Var p = out(probs);
         final INDArray keepF = keep, usedF = used;
-        if (t != null) t.record(() -> {
+        if (t != null) t.record("attention", () -> {
             INDArray dy = o.grad();
             if (dy == null && p.grad() == null) return;
             INDArray dProbs = p.grad() == null ? Nd4j.zeros(probs.dataType(), probs.shape()) : p.grad().dup();
@@ -248,8 +374,17 @@ public final class F {
 
     /** Rows {@code index[i]} of x [N, F] (positions inside the flattened batch); backward scatters. */
     public static Var rows(Tape t, Var x, int[] index) {
+        OpProfile.Timer timer = OpProfile.start("rows");
+        try {
+            return rows0(t, x, index);
+        } finally {
+            timer.stop();
+        }
+    }
+
+    private static Var rows0(Tape t, Var x, int[] index) {
         Var o = out(Nd4j.pullRows(x.value, 1, index));
-        if (t != null) t.record(() -> {
+        if (t != null) t.record("rows", () -> {
             INDArray dy = o.grad();
             if (dy == null) return;
             x.accumulate(scatterAddRows(x.value, index, dy));
@@ -262,23 +397,33 @@ public final class F {
      * x · concat([word_embeddings^T (E x V), dense (H-E x V)]) + bias without building the concatenation.
      */
     public static Var factorizedDecoder(Tape t, Var x, Var table, Var dense, Var bias) {
+        OpProfile.Timer timer = OpProfile.start("factorizedDecoder");
+        try {
+            return factorizedDecoder0(t, x, table, dense, bias);
+        } finally {
+            timer.stop();
+        }
+    }
+
+    private static Var factorizedDecoder0(Tape t, Var x, Var table, Var dense, Var bias) {
         long e = table.value.size(1), h = x.value.size(1);
-        INDArray xe = x.value.get(NDArrayIndex.all(), NDArrayIndex.interval(0, e));
-        INDArray y = xe.mmul(table.value.transpose());
-        INDArray xr = dense == null ? null : x.value.get(NDArrayIndex.all(), NDArrayIndex.interval(e, h));
-        if (dense != null) y.addi(xr.mmul(dense.value));
+        // contiguous copies: ND4J's matmul gave wrong results for these column-slice views as transposed operands
+        INDArray xe = x.value.get(NDArrayIndex.all(), NDArrayIndex.interval(0, e)).dup('c');
+        INDArray y = mm(xe, table.value, false, true);
+        INDArray xr = dense == null ? null : x.value.get(NDArrayIndex.all(), NDArrayIndex.interval(e, h)).dup('c');
+        if (dense != null) y.addi(mm(xr, dense.value, false, false));
         y.addiRowVector(bias.value.reshape(1, bias.value.length()));
         Var o = out(y);
-        if (t != null) t.record(() -> {
+        if (t != null) t.record("factorizedDecoder", () -> {
             INDArray dy = o.grad();
             if (dy == null) return;
             bias.accumulate(dy.sum(0));
-            table.accumulate(dy.transpose().mmul(xe));
+            table.accumulate(mm(dy, xe, true, false));
             INDArray dx = Nd4j.create(x.value.dataType(), x.value.shape());
-            dx.get(NDArrayIndex.all(), NDArrayIndex.interval(0, e)).assign(dy.mmul(table.value));
+            dx.get(NDArrayIndex.all(), NDArrayIndex.interval(0, e)).assign(mm(dy, table.value, false, false));
             if (dense != null) {
-                dense.accumulate(xr.transpose().mmul(dy));
-                dx.get(NDArrayIndex.all(), NDArrayIndex.interval(e, h)).assign(dy.mmul(dense.value.transpose()));
+                dense.accumulate(mm(xr, dy, true, false));
+                dx.get(NDArrayIndex.all(), NDArrayIndex.interval(e, h)).assign(mm(dy, dense.value, false, true));
             }
             x.accumulate(dx);
         });

@@ -11,6 +11,13 @@ public final class Tape {
 
     public void record(Runnable backward) { steps.add(backward); }
 
+    /** Records a backward step timed under {@code op + ".bwd"} when {@link OpProfile} is on. */
+    public void record(String op, Runnable backward) {
+        if (!OpProfile.enabled()) { steps.add(backward); return; }
+        String name = op + ".bwd";
+        steps.add(() -> OpProfile.time(name, backward));
+    }
+
     public void backward(Var output, INDArray dOutput) {
         output.accumulate(dOutput);
         for (int i = steps.size() - 1; i >= 0; i--) steps.get(i).run();

@@ -13,7 +13,9 @@ import picocli.CommandLine.Spec;
                 BenchInstancesCommand.class,
                 BenchLatencyCommand.class,
                 BenchTrainStepCommand.class,
+                BenchPretrainCommand.class,
                 BenchTransferCommand.class,
+                BenchPktStepCommand.class,
         })
 public final class BenchCommand implements Runnable {
     @Spec CommandSpec spec;

@@ -22,11 +22,17 @@ public final class BenchLatencyCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "20", description = "Timed runs.")
     int runs;
 
+    @Option(names = "--profile", defaultValue = "0", description = "After the timed runs, profile this many more runs per operation (forward and backward) and print the table.")
+    int profile;
+
     @Override
     public Integer call() {
         Bench.pinThreads(threads);
-        Bench.Result r = Bench.latency(MobileBertConfig.load(config), batch, seqLen, warmup, runs);
+        MobileBertConfig cfg = MobileBertConfig.load(config);
+        Runnable step = Bench.latencyStep(cfg, batch, seqLen);
+        Bench.Result r = Bench.time("encoder forward b=" + batch + " T=" + seqLen, warmup, runs, step);
         System.out.println(config + " threads=" + threads + ": " + r.format());
+        if (profile > 0) System.out.print(Bench.profile(step, profile));
         return 0;
     }
 }

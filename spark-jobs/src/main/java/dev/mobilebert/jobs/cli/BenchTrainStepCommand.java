@@ -24,11 +24,17 @@ public final class BenchTrainStepCommand implements Callable<Integer> {
     @Option(names = "--runs", defaultValue = "5", description = "Timed steps.")
     int runs;
 
+    @Option(names = "--profile", defaultValue = "0", description = "After the timed runs, profile this many more runs per operation (forward and backward) and print the table.")
+    int profile;
+
     @Override
     public Integer call() {
         Bench.pinThreads(threads);
-        Bench.Result r = Bench.trainStep(MobileBertConfig.load(config), batch, seqLen, predictions, warmup, runs);
+        MobileBertConfig cfg = MobileBertConfig.load(config);
+        Runnable step = Bench.trainStep(cfg, batch, seqLen, predictions);
+        Bench.Result r = Bench.time("train step b=" + batch + " T=" + seqLen + " P=" + predictions, warmup, runs, step);
         System.out.println(config + " threads=" + threads + ": " + r.format());
+        if (profile > 0) System.out.print(Bench.profile(step, profile));
         return 0;
     }
 }

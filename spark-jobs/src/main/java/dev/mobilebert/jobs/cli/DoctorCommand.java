@@ -38,6 +38,7 @@ public final class DoctorCommand implements Callable<Integer> {
         doctor.checkNd4j();
         doctor.checkThreads(spark.master != null ? spark.master : System.getProperty("spark.master", "local[*]"));
         doctor.measureSgemm(gemmSize);
+        doctor.checkSpeedDefaults();
         if (!skipSpark) doctor.checkSpark(() -> Sparks.session("doctor", spark));
         print(doctor);
         if (json != null) AtomicOutput.writeJson(Fs.path(json), doctor.checks());

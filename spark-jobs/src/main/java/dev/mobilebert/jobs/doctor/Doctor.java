@@ -112,6 +112,37 @@ public final class Doctor {
         }
     }
 
+    /**
+     * What decides MobileBERT's speed here (docs/speed.md): the cost of one small ND4J op (MobileBERT is thousands of
+     * ops on 128-wide matrices, so per-op overhead matters as much as the BLAS), a gemm of MobileBERT's shape, and the
+     * defaults the model runs with.
+     */
+    public void checkSpeedDefaults() {
+        try {
+            var a = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 128, 128);
+            var b = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 128, 128);
+            for (int i = 0; i < 500; i++) a.addi(b);
+            long t0 = System.nanoTime();
+            for (int i = 0; i < 2000; i++) a.addi(b);
+            double us = (System.nanoTime() - t0) / 1e3 / 2000;
+            checks.add(us < 100 ? Check.ok("speed", "small-op cost", String.format(Locale.ROOT, "%.1f µs per 128x128 add", us))
+                    : Check.warn("speed", "small-op cost", String.format(Locale.ROOT, "%.1f µs per 128x128 add", us),
+                    "MobileBERT runs ~2,000 small ops per forward: check the machine load and thread settings"));
+            var x = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 128, 512);
+            var w = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 128, 512);
+            for (int i = 0; i < 20; i++) dev.mobilebert.model.nn.F.mm(x, w, false, true);
+            t0 = System.nanoTime();
+            for (int i = 0; i < 200; i++) dev.mobilebert.model.nn.F.mm(x, w, false, true);
+            double gflops = 2.0 * 128 * 512 * 128 * 200 / ((System.nanoTime() - t0) / 1e9) / 1e9;
+            checks.add(Check.info("speed", "MobileBERT-shape gemm", String.format(Locale.ROOT, "%.1f GFLOP/s (128 tokens x 512 -> 128, x W^T)", gflops)));
+        } catch (Throwable t) {
+            checks.add(Check.fail("speed", "small ops", t.toString(), "ND4J could not run small ops"));
+        }
+        checks.add(Check.info("speed", "model defaults", "native block vertices (no SameDiff), workspaces off (the tape keeps "
+                + "activations), one DL4J updater block per vertex (M2.1 updater defect), OMP_WAIT_POLICY=PASSIVE, "
+                + "OMP_NUM_THREADS = cores / concurrent Spark tasks; measurements: docs/speed.md, bench/run_bench.sh"));
+    }
+
     public void measureSgemm(int n) {
         try {
             double gflops = Nd4jProbe.sgemmGflops(n, 5);

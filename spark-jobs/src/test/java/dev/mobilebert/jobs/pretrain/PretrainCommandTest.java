@@ -1,17 +1,10 @@
 package dev.mobilebert.jobs.pretrain;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mobilebert.corpus.CorpusFormat;
 import dev.mobilebert.io.Json;
 import dev.mobilebert.jobs.Main;
-import dev.mobilebert.jobs.pretraining.PreparePretrainingJob;
-import dev.mobilebert.jobs.spark.RecordsKryoRegistrator;
-import dev.mobilebert.pretraining.PretrainingConfig;
-import dev.mobilebert.testing.LocalSpark;
-import dev.mobilebert.testing.SharedData;
 import org.apache.spark.sql.SparkSession;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -34,38 +27,21 @@ import static org.junit.jupiter.api.Assertions.*;
  * MLM/NSP evaluation on a different book.
  */
 class PretrainCommandTest {
-    static final List<String> TRAIN_BOOKS = List.of("christmas_carol.txt", "metamorphosis.txt");
-    static final List<String> HELD_OUT_BOOKS = List.of("time_machine.txt");
-
     @TempDir static Path tmp;
     static String train;
     static String heldOut;
     static String model;
 
     static SparkSession spark() {
-        return SparkSession.builder().config(LocalSpark.conf("local[2]")
-                .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator," + RecordsKryoRegistrator.class.getName())).getOrCreate();
+        return PretrainFixtures.spark();
     }
 
     @BeforeAll
     static void prepareShards() throws Exception {
-        SparkSession spark = spark();
-        // short sequences keep steps cheap: max_seq_length 32, 5 predictions
-        PretrainingConfig cfg = new PretrainingConfig(32, 5, 0.15, 0.1, 2, 12345, true, false);
-        train = tmp.resolve("train").toString();
-        heldOut = tmp.resolve("heldout").toString();
-        PreparePretrainingJob.run(spark, new PreparePretrainingJob.Options(books(TRAIN_BOOKS), vocab(), train, 4, CorpusFormat.AUTO, cfg, 2));
-        PreparePretrainingJob.run(spark, new PreparePretrainingJob.Options(books(HELD_OUT_BOOKS), vocab(), heldOut, 2, CorpusFormat.AUTO,
-                cfg.withDupeFactor(1), 2));
-        model = Path.of(PretrainCommandTest.class.getResource("/pretrain/tiny_teacher.json").toURI()).toString();
-    }
-
-    static List<String> books(List<String> names) {
-        return names.stream().map(b -> SharedData.require(SharedData.gutenberg().resolve(b)).toString()).toList();
-    }
-
-    static String vocab() {
-        return SharedData.require(SharedData.vocab()).toString();
+        PretrainFixtures.Shards shards = PretrainFixtures.prepare(spark(), tmp);
+        train = shards.train();
+        heldOut = shards.heldOut();
+        model = shards.model();
     }
 
     static List<String> args(String out, int steps, int checkpointEvery, String... more) {
@@ -135,20 +111,29 @@ class PretrainCommandTest {
 
     /**
      * The issue's acceptance run: held-out MLM accuracy above the most-frequent-token baseline, NSP above chance.
-     * Not met yet (measured, docs/pretrain.md): after 300 steps the training loss falls 10.98 -> 6.40 but held-out MLM
-     * accuracy equals the majority baseline (0.0621: the model predicts the most frequent token) and held-out NSP the
-     * majority class share (0.634). Needs a longer or better-tuned run than fits here.
+     * With LAMB at a peak learning rate of 0.02 (the earlier settings) the model stayed exactly at the baseline: the
+     * parameters LAMB excludes from the trust ratio (biases, LayerNorm; among them the MLM output bias over the
+     * whole vocabulary) then move by ~lr = 0.02 per step, so the output bias learns the unigram distribution within
+     * a few dozen steps and dwarfs the context term (see docs/pretrain.md, "Why held-out MLM accuracy stayed at the
+     * baseline"). BERT's AdamW at 2e-3 with 10% warmup learns context here. Steps, optimizer and learning rate can be
+     * changed with -Dpretrain.test.steps, -Dpretrain.test.optimizer, -Dpretrain.test.lr.
      */
     @Test
     @Tag("slow")
-    @Disabled("acceptance criterion not met yet: held-out MLM accuracy stays at the majority baseline after 300 steps")
     void learnsMlmAboveTheMajorityBaselineAndNspAboveChance() throws Exception {
         spark();
         String out = tmp.resolve("long").toString();
         int steps = Integer.getInteger("pretrain.test.steps", 300);
-        assertEquals(0, Main.run(args(out, steps, 100, "--eval-every-steps", "100").toArray(String[]::new)));
+        String optimizer = System.getProperty("pretrain.test.optimizer", "adamw");
+        String lr = System.getProperty("pretrain.test.lr", "0.002");
+        List<String> a = new ArrayList<>(args(out, steps, 100, "--eval-every-steps", "100", "--set", "optimizer.optimizer=" + optimizer));
+        a.set(a.indexOf("--learning-rate") + 1, lr);
+        long t0 = System.nanoTime();
+        assertEquals(0, Main.run(a.toArray(String[]::new)));
         List<JsonNode> trainRows = rows(out, "train");
+        System.out.printf("pretrain test: %d steps of %s lr %s in %.0f s%n", steps, optimizer, lr, (System.nanoTime() - t0) / 1e9);
         System.out.println("pretrain test: train " + trainRows);
+        System.out.println("pretrain test: chunks " + rows(out, "chunk"));
         System.out.println("pretrain test: eval " + rows(out, "eval"));
         JsonNode s = summary(out);
         double firstLoss = trainRows.get(0).get("loss").asDouble();
