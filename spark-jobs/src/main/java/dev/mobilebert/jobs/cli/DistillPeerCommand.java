@@ -15,8 +15,6 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -112,7 +110,8 @@ public final class DistillPeerCommand implements Callable<Integer> {
             case "tinybert" -> PeerDistillJob.Recipe.TINYBERT;
             default -> throw new IllegalArgumentException("--recipe must be distilbert or tinybert, got '" + recipe + "'");
         };
-        TrainingSettings settings = JobConfig.load(trainingConfigLocation(), TrainingSettings.class, allOverrides());
+        TrainingSettings settings = JobConfig.load(TrainingConfigs.locate(trainingConfig, DEFAULT_TRAINING), TrainingSettings.class,
+                TrainingConfigs.overrides(overrides, numTrainSteps, learningRate, workers, batchSizePerWorker));
         RunDirectory.open(out).saveProvenance("distill-peer", spec.commandLine().getParseResult().originalArgs());
         SparkSession session = Sparks.session("distill-peer", spark);
         var options = new PeerDistillJob.Options(r, teacherConfig, teacher, data, heldOut, out, resume, settings, layerMap, studentConfig,
@@ -122,21 +121,5 @@ public final class DistillPeerCommand implements Callable<Integer> {
         var result = PeerDistillJob.run(session, options);
         System.out.println(Json.MAPPER.writeValueAsString(result.summary()));
         return 0;
-    }
-
-    private String trainingConfigLocation() {
-        if (trainingConfig != null) return trainingConfig;
-        Path p = Path.of(System.getProperty("mobilebert.home", "."), DEFAULT_TRAINING);
-        if (!Files.isRegularFile(p)) throw new IllegalArgumentException("no --training-config given and " + p + " does not exist");
-        return p.toString();
-    }
-
-    private Map<String, String> allOverrides() {
-        Map<String, String> m = new LinkedHashMap<>(overrides);
-        if (numTrainSteps != null) m.put("optimizer.num_train_steps", numTrainSteps.toString());
-        if (learningRate != null) m.put("optimizer.learning_rate", learningRate.toString());
-        if (workers != null) m.put("workers", workers.toString());
-        if (batchSizePerWorker != null) m.put("batch_size_per_worker", batchSizePerWorker.toString());
-        return m;
     }
 }

@@ -15,8 +15,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.Model.CommandSpec;
 
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -78,7 +76,8 @@ public final class PretrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        TrainingSettings settings = JobConfig.load(trainingConfigLocation(), TrainingSettings.class, allOverrides());
+        TrainingSettings settings = JobConfig.load(TrainingConfigs.locate(trainingConfig, DEFAULT_TRAINING), TrainingSettings.class,
+                TrainingConfigs.overrides(overrides, numTrainSteps, learningRate, workers, batchSizePerWorker));
         RunDirectory.open(out).saveProvenance("pretrain", spec.commandLine().getParseResult().originalArgs());
         SparkSession session = Sparks.session("pretrain", spark);
         var options = new PretrainJob.Options(modelConfig, data, heldOut, out, init, resume, settings, evalEverySteps, evalBatchSize);
@@ -90,21 +89,5 @@ public final class PretrainCommand implements Callable<Integer> {
         summary.put("checkpoint", result.lastCheckpoint() == null ? null : result.lastCheckpoint().toString());
         System.out.println(Json.MAPPER.writeValueAsString(summary));
         return 0;
-    }
-
-    private String trainingConfigLocation() {
-        if (trainingConfig != null) return trainingConfig;
-        Path p = Path.of(System.getProperty("mobilebert.home", "."), DEFAULT_TRAINING);
-        if (!Files.isRegularFile(p)) throw new IllegalArgumentException("no --training-config given and " + p + " does not exist");
-        return p.toString();
-    }
-
-    private Map<String, String> allOverrides() {
-        Map<String, String> m = new LinkedHashMap<>(overrides);
-        if (numTrainSteps != null) m.put("optimizer.num_train_steps", numTrainSteps.toString());
-        if (learningRate != null) m.put("optimizer.learning_rate", learningRate.toString());
-        if (workers != null) m.put("workers", workers.toString());
-        if (batchSizePerWorker != null) m.put("batch_size_per_worker", batchSizePerWorker.toString());
-        return m;
     }
 }
