@@ -34,6 +34,10 @@ public final class FinetuneCommand implements Callable<Integer> {
         @Option(names = "--hf", paramLabel = "DIR", required = true,
                 description = "Start from a HuggingFace directory (config.json + model.safetensors [+ vocab.txt]).")
         String hf;
+
+        @Option(names = "--random-init", paramLabel = "MODEL_JSON", required = true,
+                description = "Start from a random initialisation of this model config (the baseline that shows what pretraining adds).")
+        String randomInit;
     }
 
     @ArgGroup(exclusive = true, multiplicity = "1")
@@ -105,7 +109,7 @@ public final class FinetuneCommand implements Callable<Integer> {
         FinetuneJob.Options o = new FinetuneJob.Options(task, source.checkpoint, source.hf, data, out, trainFile, devFile, testFile,
                 vocab, !cased, learningRates != null ? learningRates : d.learningRates(), epochs != null ? epochs : d.epochs(),
                 batchSize != null ? batchSize : d.batchSize(), maxSeqLength != null ? maxSeqLength : d.maxSeqLength(),
-                maxTrainExamples, workers, averagingFrequency, warmupProportion, seed, docStride, maxQueryLength);
+                maxTrainExamples, workers, averagingFrequency, warmupProportion, seed, docStride, maxQueryLength, source.randomInit);
         RunDirectory.open(out).saveProvenance("finetune", spec.commandLine().getParseResult().originalArgs());
         Map<String, Object> best = FinetuneJob.run(Sparks.session("finetune", spark), o);
         System.out.println(Json.MAPPER.writeValueAsString(best));

@@ -67,34 +67,55 @@ public final class FinetuneJob {
                           String trainFile, String devFile, String testFile, String vocab, boolean doLowerCase,
                           List<Double> learningRates, int epochs, int batchSize, int maxSeqLength, int maxTrainExamples,
                           int workers, int averagingFrequency, double warmupProportion, long seed,
-                          int docStride, int maxQueryLength) {
+                          int docStride, int maxQueryLength, String randomInit) {
+
+        /** The options of earlier versions (no {@code randomInit}). */
+        public Options(String task, String checkpoint, String hf, String data, String out,
+                       String trainFile, String devFile, String testFile, String vocab, boolean doLowerCase,
+                       List<Double> learningRates, int epochs, int batchSize, int maxSeqLength, int maxTrainExamples,
+                       int workers, int averagingFrequency, double warmupProportion, long seed,
+                       int docStride, int maxQueryLength) {
+            this(task, checkpoint, hf, data, out, trainFile, devFile, testFile, vocab, doLowerCase, learningRates, epochs,
+                    batchSize, maxSeqLength, maxTrainExamples, workers, averagingFrequency, warmupProportion, seed,
+                    docStride, maxQueryLength, null);
+        }
 
         /** Official defaults for a task (GLUE: 3 epochs, batch 32, LR grid 1e-5..5e-5 as BERT's paper, seq 128; SQuAD: 5 epochs, batch 32, LR 4e-5, seq 384). */
         public static Options defaults(String task, String checkpoint, String hf, String data, String out, String vocab) {
             boolean squad = FinetuneTask.parse(task).isSquad();
             return new Options(task, checkpoint, hf, data, out, null, null, null, vocab, true,
                     squad ? List.of(4e-5) : List.of(1e-5, 2e-5, 3e-5, 5e-5), squad ? 5 : 3, 32, squad ? 384 : 128, 0,
-                    2, 1, 0.1, 12345, 128, 64);
+                    2, 1, 0.1, 12345, 128, 64, null);
+        }
+
+        /**
+         * Starts from a random initialisation of this model config (a JSON file with the official field names)
+         * instead of a checkpoint: the baseline that shows what pretraining adds.
+         */
+        public Options withRandomInit(String modelConfig) {
+            return new Options(task, null, null, data, out, trainFile, devFile, testFile, vocab, doLowerCase, learningRates, epochs,
+                    batchSize, maxSeqLength, maxTrainExamples, workers, averagingFrequency, warmupProportion, seed, docStride,
+                    maxQueryLength, modelConfig);
         }
 
         public Options with(List<Double> lrs, int epochs, int batchSize, int maxSeqLength, int maxTrainExamples) {
             return new Options(task, checkpoint, hf, data, out, trainFile, devFile, testFile, vocab, doLowerCase, lrs, epochs,
-                    batchSize, maxSeqLength, maxTrainExamples, workers, averagingFrequency, warmupProportion, seed, docStride, maxQueryLength);
+                    batchSize, maxSeqLength, maxTrainExamples, workers, averagingFrequency, warmupProportion, seed, docStride, maxQueryLength, randomInit);
         }
 
         public Options withFiles(String train, String dev, String test) {
             return new Options(task, checkpoint, hf, data, out, train, dev, test, vocab, doLowerCase, learningRates, epochs,
-                    batchSize, maxSeqLength, maxTrainExamples, workers, averagingFrequency, warmupProportion, seed, docStride, maxQueryLength);
+                    batchSize, maxSeqLength, maxTrainExamples, workers, averagingFrequency, warmupProportion, seed, docStride, maxQueryLength, randomInit);
         }
 
         public Options withSquadWindows(int docStride, int maxQueryLength) {
             return new Options(task, checkpoint, hf, data, out, trainFile, devFile, testFile, vocab, doLowerCase, learningRates, epochs,
-                    batchSize, maxSeqLength, maxTrainExamples, workers, averagingFrequency, warmupProportion, seed, docStride, maxQueryLength);
+                    batchSize, maxSeqLength, maxTrainExamples, workers, averagingFrequency, warmupProportion, seed, docStride, maxQueryLength, randomInit);
         }
 
         public Options withDistribution(int workers, int averagingFrequency) {
             return new Options(task, checkpoint, hf, data, out, trainFile, devFile, testFile, vocab, doLowerCase, learningRates, epochs,
-                    batchSize, maxSeqLength, maxTrainExamples, workers, averagingFrequency, warmupProportion, seed, docStride, maxQueryLength);
+                    batchSize, maxSeqLength, maxTrainExamples, workers, averagingFrequency, warmupProportion, seed, docStride, maxQueryLength, randomInit);
         }
     }
 
@@ -103,7 +124,8 @@ public final class FinetuneJob {
      * {@code epoch} and {@code step} added; writes {@code OUT/summary.json}.
      */
     public static Map<String, Object> run(SparkSession spark, Options o) throws IOException {
-        if ((o.checkpoint() == null) == (o.hf() == null)) throw new IllegalArgumentException("give exactly one of --checkpoint and --hf");
+        int sources = (o.checkpoint() != null ? 1 : 0) + (o.hf() != null ? 1 : 0) + (o.randomInit() != null ? 1 : 0);
+        if (sources != 1) throw new IllegalArgumentException("give exactly one of --checkpoint, --hf and --random-init");
         if (o.learningRates() == null || o.learningRates().isEmpty()) throw new IllegalArgumentException("no learning rate given");
         if (o.batchSize() % o.workers() != 0) {
             throw new IllegalArgumentException("--batch-size " + o.batchSize() + " must be a multiple of the workers (" + o.workers() + ")");
@@ -116,7 +138,7 @@ public final class FinetuneJob {
         run.saveConfig("model", config);
         TaskData data = load(o, task);
         log.info("finetune {}: {} training features, starting from {} (fresh head parameters: {})", task.name(), data.trainSize(),
-                o.checkpoint() != null ? o.checkpoint() : o.hf(), start.freshHeadParameters());
+                source(o), start.freshHeadParameters().size() > 8 ? "all" : start.freshHeadParameters());
 
         Map<String, Object> best = null;
         String bestRun = null;
@@ -142,14 +164,23 @@ public final class FinetuneJob {
         summary.put("dev_predictions", run.resolve("predictions/dev").toString());
         summary.put("test_predictions", test ? run.resolve("predictions/test").toString() : null);
         summary.put("train_features", data.trainSize());
-        summary.put("fresh_head_parameters", start.freshHeadParameters());
+        summary.put("start", source(o));
+        summary.put("fresh_head_parameters", o.randomInit() != null ? List.of("all") : start.freshHeadParameters());
         summary.put("grid", grid);
         run.writeSummary(summary);
         return best;
     }
 
+    private static String source(Options o) {
+        return o.checkpoint() != null ? o.checkpoint() : o.hf() != null ? o.hf() : "random initialisation of " + o.randomInit();
+    }
+
     private static FinetuneModels.Loaded startingPoint(Options o, FinetuneHead head) throws IOException {
         if (o.hf() != null) return FinetuneModels.fromHf(o.hf(), head, o.maxSeqLength(), o.seed());
+        if (o.randomInit() != null) {
+            MobileBertModel m = FinetuneGraphs.build(MobileBertConfig.load(o.randomInit()), head, o.maxSeqLength(), null, o.seed(), DataType.FLOAT);
+            return new FinetuneModels.Loaded(m, List.copyOf(m.hfParams().keySet()));
+        }
         ComputationGraph g = PretrainedGraphs.load(o.checkpoint());
         return FinetuneModels.fromGraph(g, head, o.maxSeqLength(), o.seed(), o.checkpoint());
     }
