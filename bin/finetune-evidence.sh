@@ -9,8 +9,9 @@
 # Environment (defaults in brackets):
 #   FT_BASE     base checkpoint directory [WORKDIR/base]   FT_TASKS   tasks [sst2 stsb mrpc rte squad1]
 #   FT_FROM     starting points [base random]               FT_LR      peak learning rate [2e-3]
-#   FT_EPOCHS   epochs [2]                                   FT_N       training examples per task [4000]
+#   FT_EPOCHS   epochs [2]                                   FT_N       training examples per task [12000]
 #   FT_MASTER   Spark master [local[2]]                      SHARED     the shared data directory [../shared of the repo]
+#   FT_SQUAD_N  SQuAD training questions [3000 of the 8,981 in articles 0-39]
 # Long runs: MOBILEBERT_HEAP=3g JAVA_OPTS=-Dorg.bytedeco.javacpp.maxphysicalbytes=5g nice -n 5 bin/finetune-evidence.sh DIR
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 WORKDIR" >&2; exit 2; }
@@ -20,7 +21,7 @@ SHARED="${SHARED:-$HOME_DIR/../shared}"
 BASE="${FT_BASE:-$W/base}"
 TASKS="${FT_TASKS:-sst2 stsb mrpc rte squad1}"
 FROM="${FT_FROM:-base random}"
-LR="${FT_LR:-2e-3}"; EPOCHS="${FT_EPOCHS:-2}"; N="${FT_N:-4000}"; MASTER="${FT_MASTER:-local[2]}"
+LR="${FT_LR:-2e-3}"; EPOCHS="${FT_EPOCHS:-2}"; N="${FT_N:-12000}"; MASTER="${FT_MASTER:-local[2]}"
 MB="$HOME_DIR/bin/mobilebert"
 VOCAB="$SHARED/data/vocab/bert-base-uncased-vocab.txt"
 CONFIG="$HOME_DIR/conf/models/finetune_base_tiny.json"
@@ -75,9 +76,10 @@ for task in $TASKS; do
     out="$W/$task-$from"
     [ -f "$out/summary.json" ] && { echo "== $task from $from: done already ($out)"; continue; }
     rm -rf "$out"
+    n="$N"; [ "$task" = squad1 ] && n="${FT_SQUAD_N:-3000}"
     if [ "$from" = base ]; then start=(--checkpoint "$BASE/run"); else start=(--random-init "$CONFIG"); fi
     args=(finetune --master "$MASTER" --task "$task" "${start[@]}" --vocab "$VOCAB" --out "$out" $(task_args "$task")
-          --max-train-examples "$N" --epochs "$EPOCHS" --learning-rates "$LR" --batch-size 32 --workers 2)
+          --max-train-examples "$n" --epochs "$EPOCHS" --learning-rates "$LR" --batch-size 32 --workers 2)
     echo "== $task from $from (load $(load)): bin/mobilebert ${args[*]}"
     l0=$(load); t0=$(date +%s)
     "$MB" "${args[@]}"

@@ -34,7 +34,7 @@ class FinetuneLearnsSst2Test {
         String ckpt = System.getProperty("finetune.test.checkpoint");
         List<String> args = new ArrayList<>(List.of("finetune", "--master", "local[2]", "--task", "sst2",
                 "--vocab", SharedData.vocab().toString(), "--data", sst2.toString(), "--out", out.toString(),
-                "--max-seq-length", "64", "--max-train-examples", System.getProperty("finetune.test.examples", "4000"),
+                "--max-seq-length", "64", "--max-train-examples", System.getProperty("finetune.test.examples", "12000"),
                 "--epochs", "2", "--learning-rates", System.getProperty("finetune.test.lr", "2e-3"), "--batch-size", "32"));
         if (ckpt != null) {
             args.addAll(List.of("--checkpoint", ckpt));
