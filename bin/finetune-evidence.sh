@@ -8,9 +8,11 @@
 #      steps, wall time and the load average at the start of each run.
 # Environment (defaults in brackets):
 #   FT_BASE     base checkpoint directory [WORKDIR/base]   FT_TASKS   tasks [sst2 stsb mrpc rte squad1]
-#   FT_FROM     starting points [base random]               FT_LR      peak learning rate [2e-3]
-#   FT_EPOCHS   epochs [2]                                   FT_N       training examples per task [12000]
+#   FT_FROM     starting points [base random]               FT_LR      peak learning rate [1e-3]
+#   FT_EPOCHS   epochs [2]                                   FT_N       training examples per task [6400]
 #   FT_MASTER   Spark master [local[2]]                      SHARED     the shared data directory [../shared of the repo]
+#   FT_WORKERS  parallel workers (global batch 32 either way) [1: averaging two workers' AdamW steps every step
+#               did not learn SST-2 in 375 steps, one worker did in 200; docs/finetune.md]
 #   FT_SQUAD_N  SQuAD training questions [3000 of the 8,981 in articles 0-39]
 # Long runs: MOBILEBERT_HEAP=3g JAVA_OPTS=-Dorg.bytedeco.javacpp.maxphysicalbytes=5g nice -n 5 bin/finetune-evidence.sh DIR
 set -euo pipefail
@@ -21,7 +23,7 @@ SHARED="${SHARED:-$HOME_DIR/../shared}"
 BASE="${FT_BASE:-$W/base}"
 TASKS="${FT_TASKS:-sst2 stsb mrpc rte squad1}"
 FROM="${FT_FROM:-base random}"
-LR="${FT_LR:-2e-3}"; EPOCHS="${FT_EPOCHS:-2}"; N="${FT_N:-12000}"; MASTER="${FT_MASTER:-local[2]}"
+LR="${FT_LR:-1e-3}"; EPOCHS="${FT_EPOCHS:-2}"; N="${FT_N:-6400}"; WORKERS="${FT_WORKERS:-1}"; MASTER="${FT_MASTER:-local[2]}"
 MB="$HOME_DIR/bin/mobilebert"
 VOCAB="$SHARED/data/vocab/bert-base-uncased-vocab.txt"
 CONFIG="$HOME_DIR/conf/models/finetune_base_tiny.json"
@@ -79,7 +81,7 @@ for task in $TASKS; do
     n="$N"; [ "$task" = squad1 ] && n="${FT_SQUAD_N:-3000}"
     if [ "$from" = base ]; then start=(--checkpoint "$BASE/run"); else start=(--random-init "$CONFIG"); fi
     args=(finetune --master "$MASTER" --task "$task" "${start[@]}" --vocab "$VOCAB" --out "$out" $(task_args "$task")
-          --max-train-examples "$n" --epochs "$EPOCHS" --learning-rates "$LR" --batch-size 32 --workers 2)
+          --max-train-examples "$n" --epochs "$EPOCHS" --learning-rates "$LR" --batch-size 32 --workers "$WORKERS")
     echo "== $task from $from (load $(load)): bin/mobilebert ${args[*]}"
     l0=$(load); t0=$(date +%s)
     "$MB" "${args[@]}"
