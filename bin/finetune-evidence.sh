@@ -93,7 +93,7 @@ python3 - "$W" <<'EOF'
 import json, os, sys
 w = sys.argv[1]
 rows = [("task", "start", "metric", "dev_per_epoch", "best_dev", "baseline", "baseline_kind", "train_features",
-         "steps", "wall_s", "load_at_start")]
+         "best_step", "wall_s", "load_at_start")]
 for name in sorted(os.listdir(w)):
     s = os.path.join(w, name, "summary.json")
     if not os.path.isfile(s) or name == "base": continue
