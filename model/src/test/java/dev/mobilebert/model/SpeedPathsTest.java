@@ -1,5 +1,6 @@
 package dev.mobilebert.model;
 
+import dev.mobilebert.model.graph.BlockGraphVertex;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.junit.jupiter.api.Test;
@@ -8,9 +9,11 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.MultiDataSet;
 import org.nd4j.linalg.learning.config.Adam;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The shortcuts taken for speed (docs/speed.md) compute what the general paths compute. */
@@ -27,6 +30,46 @@ class SpeedPathsTest {
             assertEquals(all.get("hidden_states." + (layer + 1)), t[0], "hidden state of layer " + layer);
             assertEquals(all.get("attentions." + layer), t[1], "attention of layer " + layer);
         }
+    }
+
+    @Test
+    void theInferenceWorkspaceComputesTheSameAndItsResultsOutliveTheNextPass() {
+        MobileBertConfig c = TinyConfigs.mobileBert();
+        MobileBertModel m = MobileBertModel.pretraining(c, new Adam(1e-3), 3);
+        MultiDataSet a = TrainingTest.contractBatch(c, 3, 6, 2, 11); // row 2 has padding
+        MultiDataSet b = TrainingTest.contractBatch(c, 3, 6, 2, 12);
+        Map<String, INDArray> plain, first, firstCopy = new HashMap<>(), second;
+        try {
+            BlockGraphVertex.useInferenceWorkspace(false);
+            plain = rawActivations(m, a);
+            BlockGraphVertex.useInferenceWorkspace(true);
+            first = rawActivations(m, a); // the activations as the graph returns them, not copied
+            first.forEach((k, v) -> firstCopy.put(k, v.dup()));
+            // a second pass reuses the workspace memory: what the first one returned must stay as it was
+            second = rawActivations(m, b);
+        } finally {
+            BlockGraphVertex.useInferenceWorkspace(true);
+        }
+        assertEquals(firstCopy, first, "results of the first pass changed during the second");
+        assertEquals(plain.keySet(), first.keySet());
+        for (String k : plain.keySet()) assertEquals(plain.get(k), first.get(k), k);
+        assertNotEquals(first.get(MobileBertModel.layerName(c.numHiddenLayers - 1)),
+                second.get(MobileBertModel.layerName(c.numHiddenLayers - 1)), "different inputs, same output");
+    }
+
+    /** graph.feedForward's activations plus every layer's attention, without copies. */
+    private static Map<String, INDArray> rawActivations(MobileBertModel m, MultiDataSet ds) {
+        ComputationGraph g = m.graph();
+        INDArray ids = ds.getFeatures(0), mask = ds.getFeaturesMaskArray(0);
+        int batch = (int) ids.size(0), seq = (int) ids.size(1);
+        INDArray positions = org.nd4j.linalg.factory.Nd4j.arange(seq).castTo(ids.dataType()).reshape(1, seq).repeat(0, batch);
+        g.setLayerMaskArrays(new INDArray[]{mask, mask, org.nd4j.linalg.factory.Nd4j.ones(ids.dataType(), batch, seq)}, null);
+        Map<String, INDArray> acts = new HashMap<>(g.feedForward(new INDArray[]{ids, ds.getFeatures(1), positions}, false, false));
+        g.clearLayerMaskArrays();
+        for (int i = 0; i < m.config().numHiddenLayers; i++) {
+            acts.put("attention." + i, ((BlockGraphVertex) g.getVertex(MobileBertModel.layerName(i))).lastAttention());
+        }
+        return acts;
     }
 
     @Test
