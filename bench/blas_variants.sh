@@ -46,9 +46,10 @@ for v in "${VARIANTS[@]}"; do
   esac
   l0=$(load)
   doc=$(env "${env[@]}" bin/mobilebert doctor --skip-spark 2>&1 || true)
-  blas=$(sed -n 's/.*OpenBLAS library *//p' <<<"$doc" | head -1)
-  sg=$(sed -n 's/.* sgemm *\([0-9.]* GFLOP\/s\).*(\([0-9.]*\) per CPU s.*/\1 (\2)/p' <<<"$doc" | head -1)
-  mb=$(sed -n 's/.*MobileBERT-shape gemm *\([0-9.]* GFLOP\/s\).*(\([0-9.]*\) per CPU s.*/\1 (\2)/p' <<<"$doc" | head -1)
+  blas=$(sed -n 's/.*OpenBLAS library *\([a-z]* [^(]*\).*/\1/p' <<<"$doc" | head -1)
+  kernel=$(sed -n 's/.*OpenBLAS kernel *\([^ ]*\).*/\1/p' <<<"$doc" | head -1)
+  sg=$(sed -n 's/.* sgemm *\([0-9.]*\) GFLOP\/s.*; \([0-9.]*\) per CPU s.*/\1 (\2)/p' <<<"$doc" | head -1)
+  mb=$(sed -n 's/.*MobileBERT-shape gemm *\([0-9.]*\) GFLOP\/s.*; \([0-9.]*\) per CPU s.*/\1 (\2)/p' <<<"$doc" | head -1)
   a=$(env "${env[@]}" bin/mobilebert bench latency --config $M --batch 1 --seq-len 128 --threads 1 --warmup 3 --runs 10 2>&1 | grep -E "median .* ms" | tail -1 || true)
   pa=$("$PY" bench/pytorch/mobilebert_ref.py latency --config $M --batch 1 --warmup 3 --runs 10 2>&1 | grep -E "median .* ms" | tail -1 || true)
   t=""; pt=""
@@ -56,7 +57,7 @@ for v in "${VARIANTS[@]}"; do
     t=$(env "${env[@]}" bin/mobilebert bench train-step --config $M --batch 8 --seq-len 128 --threads 1 --warmup 1 --runs 3 2>&1 | grep -E "median .* ms" | tail -1 || true)
     pt=$("$PY" bench/pytorch/mobilebert_ref.py train-step --config $M --batch 8 --warmup 1 --runs 3 2>&1 | grep -E "median .* ms" | tail -1 || true)
   fi
-  echo "| $v | ${blas:-?} | ${sg:-?} | ${mb:-?} | $(field "cpu median" "$a") | $(field "cpu median" "$pa") | $(field "cpu median" "$t") | $(field "cpu median" "$pt") | $l0 |" >>"$OUT"
+  echo "| $v | ${blas:-?} ${kernel:+kernel $kernel} | ${sg:-?} | ${mb:-?} | $(field "cpu median" "$a") | $(field "cpu median" "$pa") | $(field "cpu median" "$t") | $(field "cpu median" "$pt") | $l0 |" >>"$OUT"
   echo "$v done: $(tail -1 "$OUT")" >&2
 done
 echo "results: $OUT" >&2

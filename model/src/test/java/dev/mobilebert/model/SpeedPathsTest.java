@@ -1,6 +1,9 @@
 package dev.mobilebert.model;
 
 import dev.mobilebert.model.graph.BlockGraphVertex;
+import dev.mobilebert.model.nn.F;
+import dev.mobilebert.model.nn.Tape;
+import dev.mobilebert.model.nn.Var;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.updater.BaseMultiLayerUpdater;
 import org.junit.jupiter.api.Test;
@@ -55,6 +58,22 @@ class SpeedPathsTest {
         for (String k : plain.keySet()) assertEquals(plain.get(k), first.get(k), k);
         assertNotEquals(first.get(MobileBertModel.layerName(c.numHiddenLayers - 1)),
                 second.get(MobileBertModel.layerName(c.numHiddenLayers - 1)), "different inputs, same output");
+    }
+
+    @Test
+    void layerNormInInferenceEqualsTheTrainingPathsLayerNorm() {
+        // inference uses libnd4j's layer_norm op; training the op chain whose backward is hand-written
+        INDArray x = org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 7, 48).subi(0.5).muli(4.0);
+        x.getRow(6).assign(0.25); // a constant row: zero variance
+        INDArray w = org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 48), b = org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 48);
+        INDArray inference = F.norm(null, Var.of(x), Var.of(w), Var.of(b), true, 1e-12).value;
+        INDArray training = F.norm(new Tape(), Var.of(x), Var.of(w), Var.of(b), true, 1e-12).value;
+        assertTrue(!inference.isNaN().any() && !inference.isInfinite().any(), inference.toString());
+        double maxDiff = org.nd4j.linalg.ops.transforms.Transforms.abs(inference.sub(training)).maxNumber().doubleValue();
+        assertTrue(maxDiff < 1e-5, "max abs difference " + maxDiff);
+        // a larger epsilon keeps the explicit formula in inference too
+        INDArray eps = F.norm(null, Var.of(x), Var.of(w), Var.of(b), true, 1e-2).value;
+        assertEquals(F.norm(new Tape(), Var.of(x), Var.of(w), Var.of(b), true, 1e-2).value, eps);
     }
 
     /** graph.feedForward's activations plus every layer's attention, without copies. */

@@ -163,8 +163,8 @@ public final class Doctor {
         } catch (Throwable t) {
             checks.add(Check.fail("speed", "small ops", t.toString(), "ND4J could not run small ops"));
         }
-        checks.add(Check.info("speed", "model defaults", "native block vertices (no SameDiff), workspaces off (the tape keeps "
-                + "activations), one DL4J updater block per vertex (M2.1 updater defect), OMP_WAIT_POLICY=PASSIVE, "
+        checks.add(Check.info("speed", "model defaults", "native block vertices (no SameDiff), DL4J workspaces off (the tape keeps "
+                + "activations), an ND4J workspace for inference, one DL4J updater block per vertex (M2.1 updater defect), OMP_WAIT_POLICY=PASSIVE, "
                 + "OMP_NUM_THREADS = cores / concurrent Spark tasks; measurements: docs/speed.md, bench/run_bench.sh"));
     }
 

@@ -22,7 +22,8 @@ import java.util.regex.Pattern;
  * (docs/workarounds.md) and says which in the {@code mobilebert.blas} property; doctor compares the two.
  *
  * @param files      the libopenblas* files mapped into this process
- * @param origin     "bundled" (JavaCPP's copy from the openblas jar), "system" (any other file) or "none"
+ * @param origin     "bundled" (JavaCPP's copy from the openblas jar), "system" (any other file), "mixed" (both
+ *                   mapped: which one a call reaches depends on symbol binding) or "none"
  * @param version    e.g. "OpenBLAS 0.3.21", read from the mapped file itself
  * @param configured what bin/mobilebert asked for ({@code -Dmobilebert.blas}), "" when started otherwise
  */
@@ -33,8 +34,8 @@ public record LoadedBlas(List<String> files, String origin, String version, Stri
     public static LoadedBlas inThisProcess() {
         Nd4j.create(1);
         List<String> files = mappedOpenBlas(Path.of("/proc/self/maps"));
-        String origin = files.isEmpty() ? "none"
-                : files.stream().allMatch(f -> f.contains("/org/bytedeco/openblas/")) ? "bundled" : "system";
+        long bundled = files.stream().filter(f -> f.contains("/org/bytedeco/openblas/")).count();
+        String origin = files.isEmpty() ? "none" : bundled == files.size() ? "bundled" : bundled == 0 ? "system" : "mixed";
         String version = files.isEmpty() ? "" : versionIn(Path.of(files.get(0)));
         return new LoadedBlas(files, origin, version, System.getProperty("mobilebert.blas", ""));
     }
