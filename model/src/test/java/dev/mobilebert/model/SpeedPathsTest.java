@@ -76,6 +76,16 @@ class SpeedPathsTest {
         assertEquals(F.norm(new Tape(), Var.of(x), Var.of(w), Var.of(b), true, 1e-2).value, eps);
     }
 
+    @Test
+    void geluInInferenceEqualsTheTrainingPathsGelu() {
+        INDArray x = org.nd4j.linalg.factory.Nd4j.rand(DataType.FLOAT, 5, 40).subi(0.5).muli(8.0), x0 = x.dup();
+        INDArray inference = F.act(null, Var.of(x), "gelu").value;
+        assertEquals(x0, x, "the input must stay unchanged");
+        INDArray training = F.act(new Tape(), Var.of(x), "gelu").value;
+        double maxDiff = org.nd4j.linalg.ops.transforms.Transforms.abs(inference.sub(training)).maxNumber().doubleValue();
+        assertTrue(maxDiff < 1e-6, "max abs difference " + maxDiff);
+    }
+
     /** graph.feedForward's activations plus every layer's attention, without copies. */
     private static Map<String, INDArray> rawActivations(MobileBertModel m, MultiDataSet ds) {
         ComputationGraph g = m.graph();

@@ -196,6 +196,12 @@ public final class F {
 
     private static Var act0(Tape t, Var x, String kind) {
         INDArray v = x.value;
+        if (t == null && kind.equals("gelu")) {
+            // inference: one allocation (x/sqrt2, erf in place, +1, *x, *0.5) instead of three; nothing kept for backward
+            INDArray y = v.mul(1.0 / SQRT2);
+            Nd4j.exec(new Erf(y, y));
+            return out(y.addi(1.0).muli(v).muli(0.5));
+        }
         INDArray y = switch (kind) {
             case "relu" -> Transforms.relu(v, true);
             case "relu6" -> Transforms.min(Transforms.relu(v, true), 6.0, false);
