@@ -153,13 +153,13 @@ public final class Doctor {
             var w = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 128, 512);
             for (int i = 0; i < 20; i++) dev.mobilebert.model.nn.F.mm(x, w, false, true);
             t0 = System.nanoTime();
-            long c0 = Nd4jProbe.processCpuNanos();
+            long c0 = Nd4jProbe.threadCpuNanos();
             for (int i = 0; i < 200; i++) dev.mobilebert.model.nn.F.mm(x, w, false, true);
             double flop = 2.0 * 128 * 512 * 128 * 200;
             double gflops = flop / (System.nanoTime() - t0);
-            double perCpu = flop / Math.max(1, Nd4jProbe.processCpuNanos() - c0);
+            double perCpu = flop / Math.max(1, Nd4jProbe.threadCpuNanos() - c0);
             checks.add(Check.info("speed", "MobileBERT-shape gemm", String.format(Locale.ROOT,
-                    "%.1f GFLOP/s (128 tokens x 512 -> 128, x W^T; %.1f per CPU s)", gflops, perCpu)));
+                    "%.1f GFLOP/s (128 tokens x 512 -> 128, x W^T; %.1f per CPU s of the calling thread)", gflops, perCpu)));
         } catch (Throwable t) {
             checks.add(Check.fail("speed", "small ops", t.toString(), "ND4J could not run small ops"));
         }
@@ -171,7 +171,7 @@ public final class Doctor {
     public void measureSgemm(int n) {
         try {
             double[] gflops = Nd4jProbe.sgemmGflops(n, 5);
-            String found = String.format(Locale.ROOT, "%.1f GFLOP/s (%dx%dx%d, float32, best of 5; %.1f per CPU s)",
+            String found = String.format(Locale.ROOT, "%.1f GFLOP/s (%dx%dx%d, float32, best of 5; %.1f per CPU s of the calling thread)",
                     gflops[0], n, n, n, gflops[1]);
             checks.add(gflops[0] > 5 ? Check.ok("speed", "sgemm", found)
                     : Check.warn("speed", "sgemm", found, "far below a modern core's ~50+ GFLOP/s: check thread settings and the BLAS"));
