@@ -28,7 +28,7 @@ def rows(path):
 
 
 def stage_losses(d):
-    """Per stage: (first step, its fmt/at/loss), (last step, ...), and the means over the first and last 10 % of rows."""
+    """Per stage: (first step, its fmt/at/loss), (last step, ...), and the means over the first and last 3 logged rows."""
     path = os.path.join(w, d, "metrics.jsonl")
     if not os.path.exists(path):
         return []
@@ -39,7 +39,7 @@ def stage_losses(d):
     out = []
     for stage, steps in by_stage.items():
         ordered = [steps[k] for k in sorted(steps)]
-        n = max(1, len(ordered) // 10)
+        n = min(3, len(ordered))
         mean = lambda rs, key: sum(r[key] for r in rs) / len(rs)
         out.append((stage, ordered[0], ordered[-1], n,
                     {k: mean(ordered[:n], k) for k in ("fmt", "at", "loss")},
@@ -65,15 +65,46 @@ for name, d, steps in ROWS:
 if base:
     md.append("| majority baselines (held-out set) | | %.4f | | %.4f | |" % base)
 
-md += ["", "Per-stage transfer losses (`RUN/metrics.jsonl`; first and last logged step, and the means of the first and "
-       "last 10 % of the stage's steps):", "",
-       "| run | stage | steps | FMT first → last | AT first → last | stage loss first → last | FMT mean first/last 10 % | AT mean first/last 10 % |",
+md += ["", "Per-stage transfer losses (`RUN/metrics.jsonl`, logged every 5 steps; first and last logged step, and the "
+       "means of the first and last 3 logged steps):", "",
+       "| run | stage | steps | FMT first → last | AT first → last | stage loss first → last | FMT mean first 3 / last 3 | AT mean first 3 / last 3 |",
        "|---|---|---|---|---|---|---|---|"]
 for d in ("pkt", "jkt", "akt"):
     for stage, a, b, n, m0, m1 in stage_losses(d):
         md.append("| %s | %s | %d–%d | %.4g → %.4g | %.4g → %.4g | %.4g → %.4g | %.4g / %.4g | %.4g / %.4g |" % (
             d, stage, a["step"], b["step"], a["fmt"], b["fmt"], a["at"], b["at"], a["loss"], b["loss"],
             m0["fmt"], m1["fmt"], m0["at"], m1["at"]))
+
+def chunk_rows(path):
+    return [r for r in rows(path) if r.get("stage") == "chunk"] if os.path.exists(path) else []
+
+
+# time per step from the runs themselves: chunk rows (driver wall time split) and, for PKT/JKT/AKT, the workers'
+# per-step teacher_forward_ms / student_step_ms (means over the logged train rows)
+md += ["", "Time per step in these runs (ms; `chunk` rows: wall, workers' compute, averaging, data = batch fetch incl. "
+       "PD's teacher forward on the workers; PKT/JKT/AKT `train` rows: the workers' teacher forward and student "
+       "forward + backward + update, means over the logged steps):", "",
+       "| run | stage | steps | wall/step | compute/step | averaging/step | data/step | teacher fwd (worker) | student fwd+bwd (worker) |",
+       "|---|---|---|---|---|---|---|---|---|"]
+timed = []
+for d in ("pkt", "jkt", "akt"):
+    stages_dir = os.path.join(w, d, "stages")
+    if os.path.isdir(stages_dir):
+        for stage in sorted(os.listdir(stages_dir)):
+            timed.append((d, stage, os.path.join(stages_dir, stage, "metrics.jsonl")))
+for d in ("pkt-pd", "jkt-pd", "scratch", "teacher"):
+    timed.append((d, "pd" if d.endswith("-pd") else "pretrain", os.path.join(w, d, "metrics.jsonl")))
+for d, stage, path in timed:
+    chunks = chunk_rows(path)
+    if not chunks:
+        continue
+    steps = sum(c["steps"] for c in chunks)
+    per = lambda k: sum(c.get(k, 0) for c in chunks) / steps
+    tr = [r for r in rows(path) if "teacher_forward_ms" in r]
+    tf = "%.0f" % (sum(r["teacher_forward_ms"] for r in tr) / len(tr)) if tr else ("in data" if stage == "pd" else "—")
+    sf = "%.0f" % (sum(r["student_step_ms"] for r in tr) / len(tr)) if tr else "in compute"
+    md.append("| %s | %s | %d | %.0f | %.0f | %.0f | %.0f | %s | %s |" % (
+        d, stage, steps, per("wall_ms"), per("compute_ms"), per("averaging_ms"), per("data_ms"), tf, sf))
 
 runs = os.path.join(w, "runs.tsv")
 if os.path.exists(runs):
