@@ -18,6 +18,11 @@ import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.memory.MemoryWorkspace;
+import org.nd4j.linalg.api.memory.conf.WorkspaceConfiguration;
+import org.nd4j.linalg.api.memory.enums.AllocationPolicy;
+import org.nd4j.linalg.api.memory.enums.LearningPolicy;
+import org.nd4j.linalg.api.memory.enums.ResetPolicy;
+import org.nd4j.linalg.api.memory.enums.SpillPolicy;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
@@ -116,10 +121,25 @@ public final class BlockGraphVertex extends BaseGraphVertex {
     @Override public Layer getLayer() { return null; }
     @Override public String toString() { return "BlockGraphVertex(" + vertexName + ", " + conf.kind() + ")"; }
 
+    /**
+     * Inference intermediates go to one ND4J workspace per thread, shared by all block vertices (each detaches its
+     * result before the next starts): after the first pass every allocation is a pointer bump in memory that is
+     * reused, instead of a native malloc + JavaCPP bookkeeping + a free by the GC (docs/speed.md: allocation was ~25%
+     * of the forward's native samples). Training keeps plain arrays: the tape holds them until backward.
+     * -Dmobilebert.inferenceWorkspace=false (or {@link #useInferenceWorkspace}) turns it off.
+     */
+    private static volatile boolean inferenceWorkspace = !"false".equals(System.getProperty("mobilebert.inferenceWorkspace"));
+    private static final String INFERENCE_WS = "mobilebert-block-inference";
+    private static final WorkspaceConfiguration INFERENCE_WS_CONF = WorkspaceConfiguration.builder()
+            .initialSize(0).policyAllocation(AllocationPolicy.OVERALLOCATE).overallocationLimit(0.2)
+            .policyLearning(LearningPolicy.FIRST_LOOP).policyReset(ResetPolicy.BLOCK_LEFT)
+            .policySpill(SpillPolicy.REALLOCATE).build();
+
     @Override
     public INDArray doForward(boolean training, LayerWorkspaceMgr workspaceMgr) {
         // Our arrays must outlive DL4J's workspace scopes (the tape keeps them until backward).
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (!training && inferenceWorkspace) return forwardInWorkspace(workspaceMgr);
             tape = training ? new Tape() : null;
             // Parameter gradients collect in the Vars and are copied into DL4J's gradient view in doBackward: the view
             // may not exist yet at the first forward pass (ComputationGraph creates it lazily).
@@ -131,6 +151,29 @@ public final class BlockGraphVertex extends BaseGraphVertex {
             INDArray result = compute(p, training);
             return workspaceMgr.isScopedOut(ArrayType.ACTIVATIONS) ? result : workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, result);
         }
+    }
+
+    /** Turns the inference workspace on or off for the whole JVM (for comparisons; it is on by default). */
+    public static void useInferenceWorkspace(boolean on) {
+        inferenceWorkspace = on;
+    }
+
+    /** The inference forward with its intermediates in {@link #INFERENCE_WS}; what outlives it is detached. */
+    private INDArray forwardInWorkspace(LayerWorkspaceMgr workspaceMgr) {
+        tape = null;
+        Map<String, Var> p = new LinkedHashMap<>();
+        params.forEach((k, v) -> p.put(hfNames.get(k), Var.of(v)));
+        paramVars = p;
+        in = new Var[inputs.length];
+        for (int i = 0; i < inputs.length; i++) in[i] = Var.of(inputs[i]);
+        INDArray result;
+        try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().getAndActivateWorkspace(INFERENCE_WS_CONF, INFERENCE_WS)) {
+            result = compute(p, false).detach();
+            // out and lastAttention are read after this call (forwardWithIntermediates, attention transfer)
+            if (out != null) out = Var.of(out.value.isAttached() ? result.reshape(out.value.shape()) : out.value);
+            if (lastAttention != null && lastAttention.isAttached()) lastAttention = lastAttention.detach();
+        }
+        return workspaceMgr.isScopedOut(ArrayType.ACTIVATIONS) ? result : workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, result);
     }
 
     private INDArray compute(Map<String, Var> p, boolean training) {

@@ -66,6 +66,7 @@ public final class Doctor {
         }
         checks.add(Check.ok("nd4j", "backend", p.backend()));
         checks.add(Check.ok("nd4j", "BLAS", (p.blasVendor() + " " + p.blasVersion()).trim()));
+        checkOpenBlas();
         checks.add(p.matmulMaxError() < 1e-4
                 ? Check.ok("nd4j", "matmul vs double loop", String.format(Locale.ROOT, "max abs error %.2e", p.matmulMaxError()))
                 : Check.fail("nd4j", "matmul vs double loop", String.format(Locale.ROOT, "max abs error %.2e", p.matmulMaxError()),
@@ -77,6 +78,26 @@ public final class Doctor {
         String ext = System.getProperty("javacpp.platform.extension", "");
         checks.add(Check.info("nd4j", "native build", "linux-x86_64" + ext));
         checks.add(Check.info("threads", "ND4J / OpenMP threads", "nd4j " + p.nd4jMaxThreads() + ", omp " + p.ompMaxThreads()));
+    }
+
+    /** Which OpenBLAS file is loaded and which kernel it runs: the lever behind every gemm (docs/speed.md). */
+    void checkOpenBlas() {
+        LoadedBlas blas = LoadedBlas.inThisProcess();
+        String found = blas.origin() + (blas.version().isEmpty() ? "" : " " + blas.version())
+                + (blas.files().isEmpty() ? "" : " (" + String.join(", ", blas.files()) + ")")
+                + (blas.configured().isEmpty() ? "" : ", bin/mobilebert asked for " + blas.configured());
+        if (blas.origin().equals("none")) {
+            checks.add(Check.info("nd4j", "OpenBLAS library", "no libopenblas mapped (not Linux, or another BLAS)"));
+        } else if (blas.mismatch()) {
+            checks.add(Check.warn("nd4j", "OpenBLAS library", found,
+                    "the requested BLAS did not load: check MOBILEBERT_SYSTEM_BLAS_DIR and that nothing else sets java.library.path"));
+        } else {
+            checks.add(Check.ok("nd4j", "OpenBLAS library", found));
+        }
+        String kernel = blas.kernel();
+        String forced = System.getenv("OPENBLAS_CORETYPE");
+        checks.add(Check.info("nd4j", "OpenBLAS kernel", (kernel.isEmpty() ? "unknown (needs python3; OPENBLAS_VERBOSE=2 prints it at start-up)" : kernel)
+                + (forced != null ? " (forced: OPENBLAS_CORETYPE=" + forced + ")" : " (auto-detected for this CPU)")));
     }
 
     public void checkCpu() {
@@ -132,22 +153,27 @@ public final class Doctor {
             var w = org.nd4j.linalg.factory.Nd4j.rand(org.nd4j.linalg.api.buffer.DataType.FLOAT, 128, 512);
             for (int i = 0; i < 20; i++) dev.mobilebert.model.nn.F.mm(x, w, false, true);
             t0 = System.nanoTime();
+            long c0 = Nd4jProbe.threadCpuNanos();
             for (int i = 0; i < 200; i++) dev.mobilebert.model.nn.F.mm(x, w, false, true);
-            double gflops = 2.0 * 128 * 512 * 128 * 200 / ((System.nanoTime() - t0) / 1e9) / 1e9;
-            checks.add(Check.info("speed", "MobileBERT-shape gemm", String.format(Locale.ROOT, "%.1f GFLOP/s (128 tokens x 512 -> 128, x W^T)", gflops)));
+            double flop = 2.0 * 128 * 512 * 128 * 200;
+            double gflops = flop / (System.nanoTime() - t0);
+            double perCpu = flop / Math.max(1, Nd4jProbe.threadCpuNanos() - c0);
+            checks.add(Check.info("speed", "MobileBERT-shape gemm", String.format(Locale.ROOT,
+                    "%.1f GFLOP/s (128 tokens x 512 -> 128, x W^T; %.1f per CPU s of the calling thread)", gflops, perCpu)));
         } catch (Throwable t) {
             checks.add(Check.fail("speed", "small ops", t.toString(), "ND4J could not run small ops"));
         }
-        checks.add(Check.info("speed", "model defaults", "native block vertices (no SameDiff), workspaces off (the tape keeps "
-                + "activations), one DL4J updater block per vertex (M2.1 updater defect), OMP_WAIT_POLICY=PASSIVE, "
+        checks.add(Check.info("speed", "model defaults", "native block vertices (no SameDiff), DL4J workspaces off (the tape keeps "
+                + "activations), an ND4J workspace for inference, one DL4J updater block per vertex (M2.1 updater defect), OMP_WAIT_POLICY=PASSIVE, "
                 + "OMP_NUM_THREADS = cores / concurrent Spark tasks; measurements: docs/speed.md, bench/run_bench.sh"));
     }
 
     public void measureSgemm(int n) {
         try {
-            double gflops = Nd4jProbe.sgemmGflops(n, 5);
-            String found = String.format(Locale.ROOT, "%.1f GFLOP/s (%dx%dx%d, float32, best of 5)", gflops, n, n, n);
-            checks.add(gflops > 5 ? Check.ok("speed", "sgemm", found)
+            double[] gflops = Nd4jProbe.sgemmGflops(n, 5);
+            String found = String.format(Locale.ROOT, "%.1f GFLOP/s (%dx%dx%d, float32, best of 5; %.1f per CPU s of the calling thread)",
+                    gflops[0], n, n, n, gflops[1]);
+            checks.add(gflops[0] > 5 ? Check.ok("speed", "sgemm", found)
                     : Check.warn("speed", "sgemm", found, "far below a modern core's ~50+ GFLOP/s: check thread settings and the BLAS"));
         } catch (Throwable t) {
             checks.add(Check.fail("speed", "sgemm", t.toString(), "ND4J could not run a matrix product"));
@@ -186,7 +212,8 @@ public final class Doctor {
                 ExecutorReport any = reports.get(0);
                 checks.add(Check.ok("spark", "ND4J on executors", partitions + " tasks on executor(s) " + executors + " of host(s) "
                         + reports.stream().map(ExecutorReport::host).collect(Collectors.toCollection(TreeSet::new))
-                        + ": " + any.nd4j().backend() + ", " + any.nd4j().blasVendor()
+                        + ": " + any.nd4j().backend() + ", " + any.nd4j().blasVendor() + " ("
+                        + reports.stream().map(r -> r.blas().origin() + " " + r.blas().version()).distinct().collect(Collectors.joining(", ")) + ")"
                         + String.format(Locale.ROOT, ", %.1f s", seconds)));
             }
         } catch (Throwable t) {

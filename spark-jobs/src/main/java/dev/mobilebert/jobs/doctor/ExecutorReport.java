@@ -6,7 +6,7 @@ import java.io.Serializable;
 import java.net.InetAddress;
 
 /** What one Spark task saw on its executor. */
-record ExecutorReport(String executor, String host, Nd4jProbe nd4j) implements Serializable {
+record ExecutorReport(String executor, String host, Nd4jProbe nd4j, LoadedBlas blas) implements Serializable {
     static ExecutorReport here() {
         String host;
         try {
@@ -15,6 +15,8 @@ record ExecutorReport(String executor, String host, Nd4jProbe nd4j) implements S
             host = "unknown";
         }
         SparkEnv env = SparkEnv.get();
-        return new ExecutorReport(env == null ? "?" : env.executorId(), host, Nd4jProbe.run());
+        Nd4jProbe nd4j = Nd4jProbe.run();
+        LoadedBlas blas = nd4j.error() == null ? LoadedBlas.inThisProcess() : null;
+        return new ExecutorReport(env == null ? "?" : env.executorId(), host, nd4j, blas);
     }
 }
