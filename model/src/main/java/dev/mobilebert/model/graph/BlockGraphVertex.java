@@ -172,6 +172,8 @@ public final class BlockGraphVertex extends BaseGraphVertex {
             // out and lastAttention are read after this call (forwardWithIntermediates, attention transfer)
             if (out != null) out = Var.of(out.value.isAttached() ? result.reshape(out.value.shape()) : out.value);
             if (lastAttention != null && lastAttention.isAttached()) lastAttention = lastAttention.detach();
+            // the pre-softmax scores are read after this call too (TinyBERT's teacher targets, MobileBertModel.attentionScores)
+            if (lastScores != null && lastScores.value.isAttached()) lastScores = Var.of(lastScores.value.detach());
         }
         return workspaceMgr.isScopedOut(ArrayType.ACTIVATIONS) ? result : workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, result);
     }

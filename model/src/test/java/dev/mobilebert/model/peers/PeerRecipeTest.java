@@ -152,6 +152,10 @@ class PeerRecipeTest {
             double[][] wq = lp.get(pre + "query.weight").toDoubleMatrix(), wk = lp.get(pre + "key.weight").toDoubleMatrix();
             double[] bq = lp.get(pre + "query.bias").toDoubleVector(), bk = lp.get(pre + "key.bias").toDoubleVector();
             INDArray teacherScores = teacher.attentionScores(map.teacherLayer(m)); // t was the teacher's last forward pass
+            // they are that pass's scores (not memory reused by a later layer): their softmax is its attention
+            INDArray probs = org.nd4j.linalg.factory.Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax(
+                    teacherScores.dup(), teacherScores.dup(), 3))[0];
+            assertTrue(probs.equalsWithEps(t.get("attentions." + map.teacherLayer(m)), 1e-5), "softmax(scores) = attention, layer " + m);
             double sum = 0;
             for (int b = 0; b < 3; b++) for (int a = 0; a < heads; a++) for (int i = 0; i < 6; i++) for (int j = 0; j < 6; j++) {
                 double[] xi = vec(s.get("hidden_states." + m), b, i), xj = vec(s.get("hidden_states." + m), b, j);
