@@ -203,8 +203,19 @@ public final class MobileBertModel {
     public record Outputs(Map<String, INDArray> tensors) {}
 
     /**
+     * The pre-softmax attention scores [B, heads, T, T] of layer {@code layer} (0-based) in this model's last forward
+     * pass, e.g. {@link #forwardWithIntermediates} (q·kᵀ/√d plus the −10000 bias of padded keys; TinyBERT's target).
+     */
+    public INDArray attentionScores(int layer) {
+        INDArray s = ((BlockGraphVertex) graph.getVertex(layerName(layer))).lastScores();
+        if (s == null) throw new IllegalStateException("no forward pass of layer " + layer + " yet");
+        return s.dup();
+    }
+
+    /**
      * Runs the pretraining model on [B, T] ids/types/mask (any numeric type) and returns hidden_states.0..L,
-     * attentions.0..L-1, last_hidden_state, pooled_output, mlm_logits (every position) and nsp_logits.
+     * attentions.0..L-1, last_hidden_state, pooled_output, mlm_logits (every position) and nsp_logits (the pre-softmax
+     * attention scores of that pass: {@link #attentionScores}).
      */
     public Map<String, INDArray> forwardWithIntermediates(INDArray inputIds, INDArray tokenTypeIds, INDArray attentionMask) {
         DataType t = graph.getConfiguration().getDataType();

@@ -72,7 +72,7 @@ public final class Main implements Runnable {
             else cmd.getErr().println("(run with MOBILEBERT_DEBUG=1 for the stack trace)");
             return 1;
         });
-        return cli.execute(args);
+        return cli.execute(DistillCommand.route(args));
     }
 
     private static String describe(Throwable e) {

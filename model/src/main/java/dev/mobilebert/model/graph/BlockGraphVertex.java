@@ -49,6 +49,7 @@ public final class BlockGraphVertex extends BaseGraphVertex {
     private Var[] in;
     private Map<String, Var> paramVars;
     private INDArray lastAttention;
+    private Var lastScores;
 
     BlockGraphVertex(BlockVertex conf, ComputationGraph graph, String name, int idx, INDArray paramsView,
                      boolean initializeParams, DataType dataType) {
@@ -102,6 +103,19 @@ public final class BlockGraphVertex extends BaseGraphVertex {
 
     /** The attention distribution [B, heads, T, T] of the last forward pass (transformer blocks only). */
     public INDArray lastAttention() { return lastAttention; }
+
+    /** The pre-softmax attention scores [B, heads, T, T] of the last forward pass (mask bias included; layers only). */
+    public INDArray lastScores() { return lastScores == null ? null : lastScores.value; }
+
+    /**
+     * Adds a loss gradient w.r.t. {@link #lastScores()} (a vertex downstream, e.g. TinyBERT's attention-score output,
+     * calls this in its own backward pass, which DL4J runs before this vertex's); it flows into this layer's query and
+     * key projections when this vertex runs its backward pass.
+     */
+    public void addScoresGradient(INDArray dScores) {
+        if (lastScores == null || tape == null) throw new IllegalStateException("no training forward pass of a layer in " + vertexName);
+        lastScores.accumulate(dScores.reshape(lastScores.value.shape()));
+    }
 
     @Override public boolean hasLayer() { return false; }
     @Override public Layer getLayer() { return null; }
@@ -158,6 +172,8 @@ public final class BlockGraphVertex extends BaseGraphVertex {
             // out and lastAttention are read after this call (forwardWithIntermediates, attention transfer)
             if (out != null) out = Var.of(out.value.isAttached() ? result.reshape(out.value.shape()) : out.value);
             if (lastAttention != null && lastAttention.isAttached()) lastAttention = lastAttention.detach();
+            // the pre-softmax scores are read after this call too (TinyBERT's teacher targets, MobileBertModel.attentionScores)
+            if (lastScores != null && lastScores.value.isAttached()) lastScores = Var.of(lastScores.value.detach());
         }
         return workspaceMgr.isScopedOut(ArrayType.ACTIVATIONS) ? result : workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, result);
     }
@@ -181,6 +197,7 @@ public final class BlockGraphVertex extends BaseGraphVertex {
                 Blocks.Out o = Blocks.layer(tape, cfg, p, x, bias, new Blocks.Dims(b, t), training);
                 out = o.output();
                 lastAttention = o.attention();
+                lastScores = o.attentionScores();
                 return out.value.reshape(b, t, cfg.hiddenSize);
             }
             case POOLER -> {

@@ -108,9 +108,14 @@ public final class Blocks {
         });
     }
 
-    /** What one block computed: its output and, for a transformer block, the attention distribution. */
-    public record Out(Var output, Var attentionProbs) {
+    /**
+     * What one block computed: its output and, for a transformer block, the attention distribution and the
+     * pre-softmax attention scores (mask bias included).
+     */
+    public record Out(Var output, Var attentionProbs, Var attentionScores) {
+        public Out(Var output, Var attentionProbs) { this(output, attentionProbs, null); }
         public INDArray attention() { return attentionProbs == null ? null : attentionProbs.value; }
+        public INDArray scores() { return attentionScores == null ? null : attentionScores.value; }
     }
 
     /** Dimensions of the batch being run. */
@@ -169,7 +174,7 @@ public final class Blocks {
             Var b = F.dropout(t, linear(t, p, "output.bottleneck.dense", o), c.hiddenDropoutProb, training);
             out = addNorm(t, c, p, "output.bottleneck.LayerNorm", b, x, c.layerNormEps);
         }
-        return new Out(out, att.probabilities());
+        return new Out(out, att.probabilities(), att.scores());
     }
 
     public static Var pooler(Tape t, MobileBertConfig c, Map<String, Var> p, Var hidden, Dims d) {

@@ -323,10 +323,13 @@ public final class F {
     }
 
     /**
-     * The result of attention: the context [B*T, heads*d] and the probabilities [B, heads, T, T]. A loss on the
-     * probabilities (attention transfer) adds its gradient to {@code probabilities} and it flows into the scores.
+     * The result of attention: the context [B*T, heads*d], the probabilities [B, heads, T, T] and the pre-softmax
+     * scores [B, heads, T, T] (q·kᵀ/√d plus the −10000 mask bias of padded keys, TinyBERT's attention-distillation
+     * target). A loss on the probabilities (attention transfer) or on the scores adds its gradient to that Var and it
+     * flows into q and k.
      */
-    public record Attention(Var context, Var probabilities) {
+    public record Attention(Var context, Var probabilities, Var scores) {
+        public Attention(Var context, Var probabilities) { this(context, probabilities, null); }
         public INDArray probs() { return probabilities.value; }
     }
 
@@ -351,6 +354,7 @@ public final class F {
         INDArray qh = toHeads(q.value, batch, seq, heads), kh = toHeads(k.value, batch, seq, heads), vh = toHeads(v.value, batch, seq, heads);
         INDArray scores = Nd4j.matmul(qh, kh, false, true, false).muli(scale);
         if (maskBias != null) Broadcast.add(scores, maskBias, scores, 0, 3);
+        Var s = out(scores.dup()); // the softmax below runs in place
         INDArray probs = Nd4j.exec(new SoftMax(scores, scores, 3))[0];
         INDArray keep = null, used = probs;
         if (training && dropP > 0) {
@@ -363,7 +367,7 @@ public final class F {
         final INDArray keepF = keep, usedF = used;
         if (t != null) t.record("attention", () -> {
             INDArray dy = o.grad();
-            if (dy == null && p.grad() == null) return;
+            if (dy == null && p.grad() == null && s.grad() == null) return;
             INDArray dProbs = p.grad() == null ? Nd4j.zeros(probs.dataType(), probs.shape()) : p.grad().dup();
             if (dy != null) {
                 INDArray dctx = toHeads(dy, batch, seq, heads);
@@ -372,11 +376,13 @@ public final class F {
                 v.accumulate(fromHeads(Nd4j.matmul(usedF, dctx, true, false, false), batch, seq));
             }
             INDArray rowDot = dProbs.mul(probs).sum(3);
-            INDArray dScores = Broadcast.sub(dProbs, rowDot, dProbs, 0, 1, 2).muli(probs).muli(scale);
+            INDArray dScores = Broadcast.sub(dProbs, rowDot, dProbs, 0, 1, 2).muli(probs);
+            if (s.grad() != null) dScores.addi(s.grad()); // a loss on the pre-softmax scores (TinyBERT)
+            dScores.muli(scale);
             q.accumulate(fromHeads(Nd4j.matmul(dScores, kh), batch, seq));
             k.accumulate(fromHeads(Nd4j.matmul(dScores, qh, true, false, false), batch, seq));
         });
-        return new Attention(o, p);
+        return new Attention(o, p, s);
     }
 
     private static INDArray toHeads(INDArray x, int batch, int seq, int heads) {

@@ -1,5 +1,7 @@
 package dev.mobilebert.model.peers;
 
+import dev.mobilebert.model.graph.BlockGraphVertex;
+
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.api.MaskState;
 import org.deeplearning4j.nn.api.TrainingConfig;
@@ -55,6 +57,15 @@ final class PeerGraphVertex extends BaseGraphVertex {
         return out;
     }
 
+    /** SCORES: the model layer vertex this vertex reads the attention scores of (its only input). */
+    private BlockGraphVertex layer() {
+        org.deeplearning4j.nn.graph.vertex.GraphVertex v = graph.getVertices()[getInputVertices()[0].getVertexIndex()];
+        if (!(v instanceof BlockGraphVertex b) || b.kind() != dev.mobilebert.model.nn.BlockKind.LAYER) {
+            throw new IllegalStateException(vertexName + ": the input must be a model layer vertex, got " + v);
+        }
+        return b;
+    }
+
     @Override public boolean hasLayer() { return false; }
     @Override public Layer getLayer() { return null; }
     @Override public String toString() { return "PeerGraphVertex(" + vertexName + ", " + conf.kind() + ")"; }
@@ -67,6 +78,14 @@ final class PeerGraphVertex extends BaseGraphVertex {
                 throw new IllegalArgumentException(vertexName + ": expected [B, T, " + conf.inWidth() + "], got " + java.util.Arrays.toString(x.shape()));
             }
             long b = x.size(0), t = x.size(1);
+            if (conf.kind() == PeerVertex.Kind.SCORES) {
+                INDArray s = layer().lastScores();
+                if (s == null || s.size(1) != conf.outWidth() || s.size(2) != t) {
+                    throw new IllegalStateException(vertexName + ": no attention scores [B, " + conf.outWidth() + ", " + t + ", " + t + "] from " + layer().getVertexName());
+                }
+                INDArray result = s.dup('c').reshape('c', b, s.length() / b);
+                return workspaceMgr.isScopedOut(ArrayType.ACTIVATIONS) ? result : workspaceMgr.leverageTo(ArrayType.ACTIVATIONS, result);
+            }
             flatInput = x.dup('c').reshape('c', b * t, conf.inWidth());
             INDArray y = flatInput;
             if (conf.kind() == PeerVertex.Kind.PROJECT) {
@@ -82,6 +101,12 @@ final class PeerGraphVertex extends BaseGraphVertex {
         Gradient g = new DefaultGradient();
         INDArray dx;
         try (MemoryWorkspace ws = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
+            if (conf.kind() == PeerVertex.Kind.SCORES) {
+                layer().addScoresGradient(epsilon.dup('c'));
+                INDArray zero = Nd4j.zeros(inputs[0].dataType(), inputs[0].shape());
+                if (!workspaceMgr.isScopedOut(ArrayType.ACTIVATION_GRAD)) zero = workspaceMgr.leverageTo(ArrayType.ACTIVATION_GRAD, zero);
+                return new Pair<>(g, new INDArray[]{zero});
+            }
             INDArray dy = epsilon.dup('c').reshape('c', flatInput.size(0), conf.outWidth());
             if (conf.kind() == PeerVertex.Kind.PROJECT) {
                 grads.get("weight").assign(dy.transpose().mmul(flatInput));

@@ -26,6 +26,11 @@ import java.util.Objects;
  *   <li>{@code FLATTEN}: [B, T, H] → [B, T·H], no parameters (DistilBERT's cosine loss on the last hidden state);</li>
  *   <li>{@code PROJECT}: TinyBERT's learnable {@code fit_dense} W_h, a dense layer from the student's width to the
  *       teacher's applied to every token, [B, T, h_s] → [B, T·h_t]; weight N(0, initializer_range), bias 0.</li>
+ *   <li>{@code SCORES}: the pre-softmax attention scores [B, A, T, T] of the model layer that is its input, as
+ *       [B, A·T·T], no parameters (TinyBERT's attention distillation). Its input is the layer's output only so that
+ *       DL4J orders it after the layer; the scores come from the layer vertex's last forward pass, and in backward
+ *       their gradient goes to that layer ({@code BlockGraphVertex.addScoresGradient}), which DL4J runs after every
+ *       consumer of its output. The gradient w.r.t. the layer's output from this vertex is zero.</li>
  * </ul>
  * A native vertex (hand-written backward, like the model's blocks) rather than DL4J's DenseLayer + reshape vertices:
  * DL4J's feed-forward layers would see B·T as the minibatch and apply the [B, T] input mask to the wrong axis.
@@ -35,7 +40,7 @@ import java.util.Objects;
         isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 @JsonIgnoreProperties(ignoreUnknown = true)
 public final class PeerVertex extends GraphVertex implements TrainingConfig, dev.mobilebert.optim.OptimizableVertex {
-    public enum Kind { FLATTEN, PROJECT }
+    public enum Kind { FLATTEN, PROJECT, SCORES }
 
     private String name;
     private Kind kind;
@@ -57,6 +62,11 @@ public final class PeerVertex extends GraphVertex implements TrainingConfig, dev
     }
 
     public static PeerVertex flatten(String name, int width) { return new PeerVertex(name, Kind.FLATTEN, width, width, 0, null); }
+
+    /** The attention scores of the layer vertex feeding it (width: the layer's hidden size, checked on the input). */
+    public static PeerVertex scores(String name, int layerWidth, int heads) {
+        return new PeerVertex(name, Kind.SCORES, layerWidth, heads, 0, null);
+    }
 
     public static PeerVertex project(String name, int studentWidth, int teacherWidth, double initializerRange, IUpdater updater) {
         return new PeerVertex(name, Kind.PROJECT, studentWidth, teacherWidth, initializerRange, updater);

@@ -12,18 +12,20 @@ import org.nd4j.linalg.learning.config.IUpdater;
  * TinyBERT's two distillation objectives on the pretraining graph (MLM and NSP losses kept at weight 0 so the graph
  * and its parameter layout stay the pretraining graph's):
  * <ul>
- *   <li>{@link Stage#INTERMEDIATE}: embedding-layer and hidden-state distillation, {@code MSE(h_s·W_hᵀ + b, h_t)} with
+ *   <li>{@link Stage#INTERMEDIATE}: embedding-layer, hidden-state and attention distillation: {@code MSE(h_s·W_hᵀ + b, h_t)} with
  *       a learnable projection ({@link PeerVertex} {@code PROJECT}, TinyBERT's {@code fit_dense}) per mapped layer:
  *       student embeddings ↔ teacher embeddings, student layer m ↔ teacher layer g(m) ({@link LayerMap}). TinyBERT's
  *       code averages over every position, padding included (default here; {@code excludePadding} averages over real
  *       tokens). TinyBERT shares one {@code fit_dense} between all layers; DL4J's graph cannot share a parameter
  *       between vertices, so each mapped layer has its own (M+1 projections of h_s·h_t + h_t parameters; they are
- *       not part of the student and are dropped when it is exported).</li>
+ *       not part of the student and are dropped when it is exported); plus, per mapped layer, the MSE of the
+ *       pre-softmax attention scores [B, A, T, T] (student layer m vs teacher layer g(m), heads paired one to one) with
+ *       TinyBERT's zeroing of mask-biased scores ({@link MeanSquaredError} {@code zeroMaskedScores}; {@link PeerVertex}
+ *       {@code SCORES} reads them from the layer vertex). Like TinyBERT's {@code MSELoss()} it averages over every
+ *       element, padded query rows included.</li>
  *   <li>{@link Stage#PREDICTION}: soft cross-entropy on the MLM logits at the masked positions with temperature T,
  *       not multiplied by T² ({@link TemperedKlDivergence}).</li>
  * </ul>
- * Attention-score MSE (TinyBERT's third intermediate term) is not in the graph yet: the model's layer vertices do not
- * expose their pre-softmax scores to a loss; {@link MeanSquaredError} with {@code zeroMaskedScores} is the loss for it.
  */
 public final class TinyBertRecipe implements PeerRecipe {
     public enum Stage { INTERMEDIATE, PREDICTION }
@@ -32,16 +34,26 @@ public final class TinyBertRecipe implements PeerRecipe {
 
     public static String hiddenOutput(int studentLayer) { return "distillHidden" + studentLayer; }
     public static String fitDense(int studentLayer) { return "fitDense" + studentLayer; }
+    public static String attentionOutput(int studentLayer) { return "distillAtt" + studentLayer; }
+    public static String scores(int studentLayer) { return "attScores" + studentLayer; }
 
     private final Stage stage;
     private final LayerMap map;
     private final int teacherHidden;
-    private final double embeddingWeight, hiddenWeight, predictionWeight, temperature;
+    private final double embeddingWeight, hiddenWeight, attentionWeight, predictionWeight, temperature;
     private final boolean excludePadding;
 
+    /** TinyBERT's intermediate stage with the attention-score term at weight 1. */
     public TinyBertRecipe(Stage stage, LayerMap map, int teacherHidden, double embeddingWeight, double hiddenWeight,
                           double predictionWeight, double temperature, boolean excludePadding) {
+        this(stage, map, teacherHidden, embeddingWeight, hiddenWeight, 1.0, predictionWeight, temperature, excludePadding);
+    }
+
+    /** @param attentionWeight weight of the attention-score MSE (0: no attention outputs in the graph) */
+    public TinyBertRecipe(Stage stage, LayerMap map, int teacherHidden, double embeddingWeight, double hiddenWeight,
+                          double attentionWeight, double predictionWeight, double temperature, boolean excludePadding) {
         this.stage = stage;
+        this.attentionWeight = attentionWeight;
         this.map = map;
         this.teacherHidden = teacherHidden;
         this.embeddingWeight = embeddingWeight;
@@ -72,7 +84,8 @@ public final class TinyBertRecipe implements PeerRecipe {
                     .setOutputs(MobileBertModel.MLM_LOSS, MobileBertModel.NSP_LOSS, DISTILL_MLM)
                     .build();
         }
-        String[] outputs = new String[3 + s.numHiddenLayers];
+        int layers = s.numHiddenLayers;
+        String[] outputs = new String[3 + layers + (attentionWeight != 0 ? layers : 0)];
         outputs[0] = MobileBertModel.MLM_LOSS;
         outputs[1] = MobileBertModel.NSP_LOSS;
         outputs[2] = DISTILL_EMB;
@@ -82,13 +95,21 @@ public final class TinyBertRecipe implements PeerRecipe {
             b.addVertex(fitDense(m), PeerVertex.project(fitDense(m), s.hiddenSize, teacherHidden, s.initializerRange, updater), MobileBertModel.layerName(m))
                     .addLayer(hiddenOutput(m), PeerRecipe.lossLayer(new MeanSquaredError(hiddenWeight, teacherHidden, false)), fitDense(m));
             outputs[3 + m] = hiddenOutput(m);
+            if (attentionWeight != 0) {
+                // width 1: every score is its own slot, so the mean runs over all B·A·T·T elements whatever T is
+                b.addVertex(scores(m), PeerVertex.scores(scores(m), s.hiddenSize, s.numAttentionHeads), MobileBertModel.layerName(m))
+                        .addLayer(attentionOutput(m), PeerRecipe.lossLayer(new MeanSquaredError(attentionWeight, 1, true)), scores(m));
+                outputs[3 + layers + m] = attentionOutput(m);
+            }
         }
         return b.setOutputs(outputs).build();
     }
 
     /**
      * Labels: masked_lm_ids, next_sentence_labels, then INTERMEDIATE: the teacher's embeddings output and hidden states
-     * of layers g(0..M−1) as [B, T·H_t] (mask: none, or the input mask with {@code excludePadding}); PREDICTION: the
+     * of layers g(0..M−1) as [B, T·H_t] (mask: none, or the input mask with {@code excludePadding}), then the teacher's
+     * pre-softmax attention scores of layers g(0..M−1) as [B, A·T·T] (no mask; TinyBERT zeroes the mask-biased ones
+     * in the loss) unless the attention weight is 0; PREDICTION: the
      * teacher's MLM logits at the masked positions (mask masked_lm_weights).
      */
     @Override
@@ -100,13 +121,18 @@ public final class TinyBertRecipe implements PeerRecipe {
                     new INDArray[]{c.getLabelsMaskArray(0)});
         }
         int m = map.studentDepth();
-        INDArray[] labels = new INDArray[1 + m], masks = new INDArray[1 + m];
+        int n = 1 + m + (attentionWeight != 0 ? m : 0);
+        INDArray[] labels = new INDArray[n], masks = new INDArray[n];
         INDArray mask = excludePadding ? c.getFeaturesMaskArray(0) : null;
         labels[0] = PeerRecipe.tokens(out.get("hidden_states.0"), type);
         masks[0] = mask;
         for (int i = 0; i < m; i++) {
             labels[1 + i] = PeerRecipe.tokens(out.get("hidden_states." + (map.teacherLayer(i) + 1)), type);
             masks[1 + i] = mask;
+            if (attentionWeight != 0) {
+                INDArray sc = teacher.attentionScores(map.teacherLayer(i)); // [B, A, T, T] of the forward pass above
+                labels[1 + m + i] = sc.dup('c').reshape('c', sc.size(0), sc.length() / sc.size(0)).castTo(type);
+            }
         }
         return PeerRecipe.withLabels(c, labels, masks);
     }

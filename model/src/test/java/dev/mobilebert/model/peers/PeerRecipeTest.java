@@ -1,5 +1,9 @@
 package dev.mobilebert.model.peers;
 
+import dev.mobilebert.model.graph.BlockGraphVertex;
+import dev.mobilebert.model.nn.BlockKind;
+import dev.mobilebert.model.nn.Blocks;
+
 import dev.mobilebert.model.MobileBertConfig;
 import dev.mobilebert.model.MobileBertModel;
 import dev.mobilebert.optim.OptimizerSettings;
@@ -102,7 +106,7 @@ class PeerRecipeTest {
     }
 
     @Test
-    void tinyBertIntermediateScoreIsTheProjectedMseOfTheMappedLayers() {
+    void tinyBertIntermediateScoreIsTheProjectedMseOfTheMappedLayersPlusTheirAttentionScoreMse() {
         MobileBertConfig tc = TEACHER.copy();
         tc.normalizationType = "layer_norm"; // hidden states of order 1 (a NoNorm teacher at init: MSE ~ 1e5)
         MobileBertModel teacher = MobileBertModel.pretraining(tc, new NoOp(), 3);
@@ -113,7 +117,7 @@ class PeerRecipeTest {
         ComputationGraph g = graph(recipe, sc, null);
         MultiDataSet contract = PeerFixtures.batch(sc, 12);
         var ds = recipe.batch(teacher, contract);
-        assertEquals(2 + 1 + 2, ds.getLabels().length);
+        assertEquals(2 + 1 + 2 + 2, ds.getLabels().length);
 
         var s = studentOf(g, sc).forwardWithIntermediates(contract.getFeatures(0), contract.getFeatures(1), contract.getFeaturesMaskArray(0));
         var t = teacher.forwardWithIntermediates(contract.getFeatures(0), contract.getFeatures(1), contract.getFeaturesMaskArray(0));
@@ -136,6 +140,40 @@ class PeerRecipeTest {
             }
             expected += sum / (3 * 6 * TEACHER.hiddenSize);
         }
+        // attention: MSE of the pre-softmax scores, student layer m (q·kᵀ/√d + mask bias by hand from its input and its
+        // query/key weights) vs teacher layer g(m); TinyBERT zeroes scores ≤ −100 (padded keys) on both sides and
+        // averages over every element (B·A·T·T), padded query rows included
+        int heads = sc.numAttentionHeads, d = sc.hiddenSize / heads;
+        INDArray mask = contract.getFeaturesMaskArray(0);
+        double attention = 0;
+        for (int m = 0; m < 2; m++) {
+            Map<String, INDArray> lp = ((BlockGraphVertex) g.getVertex(MobileBertModel.layerName(m))).hfParams();
+            String pre = Blocks.hfPrefix(BlockKind.LAYER, m) + "attention.self.";
+            double[][] wq = lp.get(pre + "query.weight").toDoubleMatrix(), wk = lp.get(pre + "key.weight").toDoubleMatrix();
+            double[] bq = lp.get(pre + "query.bias").toDoubleVector(), bk = lp.get(pre + "key.bias").toDoubleVector();
+            INDArray teacherScores = teacher.attentionScores(map.teacherLayer(m)); // t was the teacher's last forward pass
+            // they are that pass's scores (not memory reused by a later layer): their softmax is its attention
+            INDArray probs = org.nd4j.linalg.factory.Nd4j.exec(new org.nd4j.linalg.api.ops.impl.transforms.custom.SoftMax(
+                    teacherScores.dup(), teacherScores.dup(), 3))[0];
+            assertTrue(probs.equalsWithEps(t.get("attentions." + map.teacherLayer(m)), 1e-5), "softmax(scores) = attention, layer " + m);
+            double sum = 0;
+            for (int b = 0; b < 3; b++) for (int a = 0; a < heads; a++) for (int i = 0; i < 6; i++) for (int j = 0; j < 6; j++) {
+                double[] xi = vec(s.get("hidden_states." + m), b, i), xj = vec(s.get("hidden_states." + m), b, j);
+                double qk = 0;
+                for (int c = a * d; c < (a + 1) * d; c++) {
+                    double q = bq[c], k = bk[c];
+                    for (int h = 0; h < xi.length; h++) { q += wq[c][h] * xi[h]; k += wk[c][h] * xj[h]; }
+                    qk += q * k;
+                }
+                double st = qk / Math.sqrt(d) - 10000 * (1 - mask.getDouble(b, j)), tt = teacherScores.getDouble(b, a, i, j);
+                if (st <= -100) st = 0;
+                if (tt <= -100) tt = 0;
+                sum += (st - tt) * (st - tt);
+            }
+            attention += sum / (3.0 * heads * 6 * 6);
+        }
+        assertTrue(attention > 1e-3, "the attention term is part of the loss: " + attention);
+        expected += attention;
         double before = g.score(ds, false);
         assertEquals(expected, before, 1e-4 * Math.max(1, expected));
 

@@ -44,7 +44,9 @@ public final class DistillCommand implements Callable<Integer> {
     @Option(names = "--resume", description = "Continue the run in --out from its newest checkpoint (same settings required).")
     boolean resume;
 
-    @Option(names = "--recipe", defaultValue = "mobilebert", description = "Distillation recipe: ${COMPLETION-CANDIDATES}.")
+    @Option(names = "--recipe", defaultValue = "mobilebert", paramLabel = "NAME",
+            description = "mobilebert: this command's PD. distilbert or tinybert: the peer distillation job, with the options of "
+                    + "`distill-peer` (same as `distill-peer --recipe NAME ...`; see `distill --recipe distilbert --help`).")
     DistillJob.Recipe recipe;
 
     @Option(names = "--alpha", defaultValue = "0.5", description = "Weight of the teacher distribution in the MLM target (1 - alpha on the true token).")
@@ -81,6 +83,29 @@ public final class DistillCommand implements Callable<Integer> {
     @Mixin SparkOptions spark;
 
     @Spec CommandSpec spec;
+
+    /** Recipes that {@code distill} hands to {@code distill-peer} (issue 10's {@code distill --recipe distilbert|tinybert}). */
+    static final java.util.Set<String> PEER_RECIPES = java.util.Set.of("distilbert", "tinybert");
+
+    /**
+     * The command line to execute: {@code distill --recipe distilbert|tinybert ...} becomes {@code distill-peer --recipe ...}
+     * with every other argument unchanged (the peer recipes need other options: a teacher config, a student config,
+     * per-stage step counts); anything else is returned as given. Called by {@code Main.run} before parsing.
+     */
+    public static String[] route(String[] args) {
+        if (args.length == 0 || !"distill".equals(args[0])) return args;
+        for (int i = 1; i < args.length; i++) {
+            String value = null;
+            if (args[i].equals("--recipe") && i + 1 < args.length) value = args[i + 1];
+            else if (args[i].startsWith("--recipe=")) value = args[i].substring("--recipe=".length());
+            if (value != null && PEER_RECIPES.contains(value.toLowerCase(java.util.Locale.ROOT))) {
+                String[] routed = args.clone();
+                routed[0] = "distill-peer";
+                return routed;
+            }
+        }
+        return args;
+    }
 
     @Override
     public Integer call() throws Exception {

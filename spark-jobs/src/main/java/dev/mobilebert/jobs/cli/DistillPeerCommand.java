@@ -22,7 +22,7 @@ import java.util.concurrent.Callable;
 @Command(name = "distill-peer",
         description = {"General distillation of MobileBERT's peers from a teacher on prepare-pretraining shards: DistilBERT "
                 + "(every other teacher layer, triple loss: soft-target KL with temperature + MLM + cosine of hidden states) "
-                + "or TinyBERT (narrow 4-layer student: projected embedding/hidden-state MSE, then prediction-layer soft CE). "
+                + "or TinyBERT (narrow 4-layer student: projected embedding/hidden-state MSE and attention-score MSE, then prediction-layer soft CE). "
                 + "Parameter averaging on Spark, teacher targets on the executors, checkpoints, --resume. See docs/peers.md."})
 public final class DistillPeerCommand implements Callable<Integer> {
     static final String DEFAULT_TRAINING = "conf/jobs/distill-peer-training.json";
@@ -69,7 +69,7 @@ public final class DistillPeerCommand implements Callable<Integer> {
     @Option(names = "--temperature", paramLabel = "T", description = "Soft-target temperature (default: 2 for distilbert, 1 for tinybert).")
     Double temperature;
 
-    @Option(names = "--intermediate-steps", defaultValue = "0", description = "TinyBERT: steps of intermediate-layer distillation (embeddings + hidden states).")
+    @Option(names = "--intermediate-steps", defaultValue = "0", description = "TinyBERT: steps of intermediate-layer distillation (embeddings + hidden states + attention scores).")
     int intermediateSteps;
 
     @Option(names = "--prediction-steps", defaultValue = "0", description = "TinyBERT: steps of prediction-layer distillation (MLM logits).")

@@ -100,6 +100,10 @@ public final class PeerDistillJob {
         } else {
             sc = o.studentConfig() == null ? PeerStudents.tinyBert(tc) : MobileBertConfig.load(o.studentConfig());
             map = o.layerMap() == null ? LayerMap.uniform(sc.numHiddenLayers, tc.numHiddenLayers) : LayerMap.parse(o.layerMap(), tc.numHiddenLayers);
+            if (sc.numAttentionHeads != tc.numAttentionHeads) {
+                throw new IllegalArgumentException("TinyBERT's attention distillation pairs heads one to one: the student ("
+                        + o.studentConfig() + ") has " + sc.numAttentionHeads + " heads, the teacher " + tc.numAttentionHeads);
+            }
             TinyBert t = o.tinybert();
             if (t.intermediateSteps() > 0) {
                 stages.add(new Stage("tinybert-intermediate", new TinyBertRecipe(TinyBertRecipe.Stage.INTERMEDIATE, map, tc.hiddenSize,

@@ -125,8 +125,10 @@ class DistillPeerCommandTest {
         Path studentJson = tmp.resolve("tiny_student.json");
         Files.writeString(studentJson, sc.toJson());
         String out = tmp.resolve("tinybert").toString();
-        assertEquals(0, Main.run(args("tinybert", out, "--student-config", studentJson.toString(), "--intermediate-steps", "5",
-                "--prediction-steps", "5", "--held-out", shards, "--eval-batch-size", "64").toArray(String[]::new)));
+        List<String> a = args("tinybert", out, "--student-config", studentJson.toString(), "--intermediate-steps", "5",
+                "--prediction-steps", "5", "--held-out", shards, "--eval-batch-size", "64");
+        a.set(0, "distill"); // issue 10's interface: distill --recipe tinybert runs the peer job
+        assertEquals(0, Main.run(a.toArray(String[]::new)));
         JsonNode summary = Json.MAPPER.readTree(Path.of(out, "summary.json").toFile());
         assertEquals(5, summary.get("tinybert-intermediate").get("steps").asInt());
         assertEquals(5, summary.get("tinybert-prediction").get("steps").asInt());

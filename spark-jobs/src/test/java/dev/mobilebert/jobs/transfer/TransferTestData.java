@@ -42,7 +42,10 @@ final class TransferTestData {
 
     static SparkSession spark() {
         return SparkSession.builder().config(LocalSpark.conf("local[2]")
-                .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator," + RecordsKryoRegistrator.class.getName())).getOrCreate();
+                .set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator," + RecordsKryoRegistrator.class.getName())
+                // on a loaded shared machine the local executor's heartbeat can miss the 120 s default and Spark then
+                // shuts the context down mid-test (seen in TransferKillTest at load 97)
+                .set("spark.network.timeout", "1200s").set("spark.executor.heartbeatInterval", "60s")).getOrCreate();
     }
 
     static TransferTestData prepare(Path tmp) throws Exception {
