@@ -41,7 +41,9 @@ public final class Fs {
     public static Path path(String location) {
         URI uri = URI.create(location.replace(" ", "%20"));
         if (uri.getScheme() == null) {
-            return new Path(new java.io.File(location).getAbsoluteFile().toURI());
+            // Not File.toURI(): it appends '/' for an existing directory, and a Path with a trailing slash has an
+            // empty name and itself as parent -- AtomicOutput would then move an old output "aside" into itself.
+            return new Path("file", null, new java.io.File(location).getAbsoluteFile().toURI().getPath());
         }
         return new Path(location);
     }

@@ -42,6 +42,20 @@ class AtomicOutputTest {
     }
 
     @Test
+    void rewritingAnExistingDirectoryGivenAsAPlainPathReplacesIt() throws IOException {
+        // A rerun of a job with the same --out: the path names an existing directory this time.
+        String location = tmp.resolve("train").toString();
+        AtomicOutput.writeDirectory(Fs.path(location), dir -> AtomicOutput.writeString(new Path(dir, "stats.json"), "v1"));
+        Path again = Fs.path(location);
+        assertEquals("train", again.getName());
+        AtomicOutput.writeDirectory(again, dir -> AtomicOutput.writeString(new Path(dir, "stats.json"), "v2"));
+        assertEquals("v2", Files.readString(tmp.resolve("train/stats.json")));
+        try (var files = Files.list(tmp)) {
+            assertEquals(1, files.count(), "the old version or a temporary left behind");
+        }
+    }
+
+    @Test
     void directoriesAppearOnlyWhenComplete() throws IOException {
         Path target = Fs.path(tmp.resolve("shards").toString());
         assertThrows(IOException.class, () -> AtomicOutput.writeDirectory(target, dir -> {

@@ -38,30 +38,47 @@ final class StepMetrics {
 
     /**
      * Splits dl4j-spark's timing stats into compute (workers fitting minibatches), averaging (broadcast, model
-     * init on the workers, aggregation and update on the driver) and data (count, split, repartition, export on the
-     * driver; fetching minibatches on the workers). Worker times are summed over workers and divided by their
-     * number (they run in parallel); driver times are summed.
+     * init on the workers, aggregation and update on the driver, waiting for the slowest worker) and data (count,
+     * split, repartition, export on the driver; fetching minibatches on the workers).
      */
     static Map<String, Object> timeSplit(SparkTrainingStats stats, int workers) {
         Map<String, Long> sums = new LinkedHashMap<>();
         collect(stats, sums);
-        Map<String, Object> m = new LinkedHashMap<>();
+        return split(sums, workers);
+    }
+
+    /**
+     * The split from summed durations (ms per stats key). Worker times are summed over workers and divided by their
+     * number (they run in parallel); driver times are summed. The driver's "aggregate" time is the wall time of the
+     * treeAggregate that collects the workers' results -- and since Spark is lazy, that treeAggregate is what runs
+     * the workers' fitting too, so the workers' own time is subtracted from it; what is left is serialising and
+     * summing the results plus waiting for the slowest worker.
+     */
+    static Map<String, Object> split(Map<String, Long> sums, int workers) {
         double w = Math.max(1, workers);
-        double compute = sums.getOrDefault(ParameterAveragingTrainingWorkerStats.PARAMETER_AVERAGING_WORKER_FIT_TIMES_MS, 0L) / w;
-        double averaging = (sums.getOrDefault(ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_BROADCAST_CREATE_TIMES_MS, 0L)
-                + sums.getOrDefault(ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_AGGREGATE_TIMES_MS, 0L)
-                + sums.getOrDefault(ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_PROCESS_PARAMS_UPDATER_TIMES_MS, 0L))
-                + (sums.getOrDefault(ParameterAveragingTrainingWorkerStats.PARAMETER_AVERAGING_WORKER_BROADCAST_GET_VALUE_TIME_MS, 0L)
-                + sums.getOrDefault(ParameterAveragingTrainingWorkerStats.PARAMETER_AVERAGING_WORKER_INIT_TIME_MS, 0L)) / w;
-        double data = sums.getOrDefault(ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_COUNT_RDD_TIMES_MS, 0L)
-                + sums.getOrDefault(ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_SPLIT_TIMES_MS, 0L)
-                + sums.getOrDefault(ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_REPARTITION_TIMES_MS, 0L)
-                + sums.getOrDefault(ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_EXPORT_RDD_TIMES_MS, 0L)
-                + sums.getOrDefault(CommonSparkTrainingStats.WORKER_FLAT_MAP_DATA_SET_GET_TIMES_MS, 0L) / w;
+        double compute = sum(sums, ParameterAveragingTrainingWorkerStats.PARAMETER_AVERAGING_WORKER_FIT_TIMES_MS) / w;
+        double workerInit = (sum(sums, ParameterAveragingTrainingWorkerStats.PARAMETER_AVERAGING_WORKER_BROADCAST_GET_VALUE_TIME_MS)
+                + sum(sums, ParameterAveragingTrainingWorkerStats.PARAMETER_AVERAGING_WORKER_INIT_TIME_MS)) / w;
+        double workerData = sum(sums, CommonSparkTrainingStats.WORKER_FLAT_MAP_DATA_SET_GET_TIMES_MS) / w;
+        double aggregateOnly = Math.max(0, sum(sums, ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_AGGREGATE_TIMES_MS)
+                - (compute + workerInit + workerData));
+        double averaging = sum(sums, ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_BROADCAST_CREATE_TIMES_MS)
+                + sum(sums, ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_PROCESS_PARAMS_UPDATER_TIMES_MS)
+                + workerInit + aggregateOnly;
+        double data = sum(sums, ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_COUNT_RDD_TIMES_MS)
+                + sum(sums, ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_SPLIT_TIMES_MS)
+                + sum(sums, ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_REPARTITION_TIMES_MS)
+                + sum(sums, ParameterAveragingTrainingMasterStats.PARAMETER_AVERAGING_MASTER_EXPORT_RDD_TIMES_MS)
+                + workerData;
+        Map<String, Object> m = new LinkedHashMap<>();
         m.put("compute_ms", Math.round(compute));
         m.put("averaging_ms", Math.round(averaging));
         m.put("data_ms", Math.round(data));
         return m;
+    }
+
+    private static long sum(Map<String, Long> sums, String key) {
+        return sums.getOrDefault(key, 0L);
     }
 
     private static void collect(SparkTrainingStats stats, Map<String, Long> sums) {
