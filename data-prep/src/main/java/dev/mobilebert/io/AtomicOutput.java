@@ -41,14 +41,32 @@ public final class AtomicOutput {
         }
         Path tmp = tmpSibling(target);
         try {
-            try (OutputStream out = fs.create(tmp, false)) {
-                writer.write(out);
-            }
+            create(fs, tmp, writer);
             replace(fs, tmp, target);
         } catch (IOException | RuntimeException e) {
             fs.delete(tmp, true);
             throw e;
         }
+    }
+
+    /**
+     * Creates {@code file} (not overwriting), fills it and closes it, reporting the first failure. HDFS's DFSOutputStream
+     * rethrows a failed write's exception from close() as the same object, which try-with-resources turns into
+     * "IllegalArgumentException: Self-suppression not permitted", hiding the real error (e.g. a quota exceeded).
+     */
+    public static void create(FileSystem fs, Path file, StreamWriter writer) throws IOException {
+        OutputStream out = fs.create(file, false);
+        try {
+            writer.write(out);
+        } catch (IOException | RuntimeException e) {
+            try {
+                out.close();
+            } catch (IOException | RuntimeException onClose) {
+                if (onClose != e) e.addSuppressed(onClose);
+            }
+            throw e;
+        }
+        out.close();
     }
 
     public static void writeString(Path target, String content) throws IOException {

@@ -11,7 +11,6 @@ import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -60,12 +59,9 @@ public final class Checkpoints {
         AtomicOutput.writeDirectory(target, tmp -> {
             FileSystem fs = Fs.fs(tmp);
             fs.mkdirs(tmp);
-            try (OutputStream out = fs.create(new Path(tmp, MODEL), false)) {
-                ModelSerializer.writeModel(net, out, true); // true: the updater state (DL4J's default is false)
-            }
-            try (OutputStream out = fs.create(new Path(tmp, STATE), false)) {
-                out.write(Json.MAPPER.writeValueAsBytes(state));
-            }
+            // true: the updater state (DL4J's default is false)
+            AtomicOutput.create(fs, new Path(tmp, MODEL), out -> ModelSerializer.writeModel(net, out, true));
+            AtomicOutput.create(fs, new Path(tmp, STATE), out -> out.write(Json.MAPPER.writeValueAsBytes(state)));
         });
         return target;
     }

@@ -10,7 +10,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.NoOp;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * DL4J's GradientCheckUtil (double precision) on the whole pretraining graph for configs that together exercise
@@ -50,26 +53,49 @@ class GradientCheckTest {
     }
 
     /**
-     * Every code path. Slow: on the computation graph GradientCheckUtil perturbs every parameter (about 2,000 here),
-     * two forward passes each — 12 minutes for one variant on the shared 2-core machine. The default suite runs
-     * {@link NumericGradientTest} instead.
+     * Every code path. Slow: on a ComputationGraph, DL4J M2.1's GradientCheckUtil ignores {@code subset}/{@code maxPerParam}
+     * and perturbs every parameter (1,985 for "mobilebert", 1,609 for "teacher"), two forward passes each — 20 minutes per variant
+     * under load 10-40 on the shared 2-core machine (about 2.3 min for all four reported on an idle one). The default suite runs
+     * {@link NumericGradientTest} instead. {@code -Dgradcheck.variants=teacher,bert} runs only those variants.
      */
     @Tag("slow")
     @ParameterizedTest
     @ValueSource(strings = {"mobilebert", "bert", "teacher", "bottleneck-attention"})
     void everyVariantPassesGradientCheck(String name) {
+        String only = System.getProperty("gradcheck.variants", "");
+        assumeTrue(only.isEmpty() || List.of(only.split(",")).contains(name), "-Dgradcheck.variants=" + only);
         check(name, 3);
     }
 
     private static void check(String name, int perParam) {
         MobileBertConfig c = config(name);
-        ComputationGraph g = MobileBertModel.pretraining(c, new NoOp(), 12345, DataType.DOUBLE).graph();
+        MobileBertModel m = MobileBertModel.pretraining(c, new NoOp(), 12345, DataType.DOUBLE);
+        ComputationGraph g = m.graph();
         INDArray[][] d = batch(c, 7);
         boolean ok = GradientCheckUtil.checkGradients(new GradientCheckUtil.GraphConfig().net(g)
                 .inputs(d[0]).inputMask(d[1]).labels(d[2]).labelMask(d[3])
-                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-9)
+                // minAbsoluteError: the noise floor of a central difference. With a score of ~4.7, one ulp is 8.9e-16, so
+                // (f(x+e) - f(x-e)) / 2e resolves gradients only in steps of 4.4e-10 at e = 1e-6, and the forward pass
+                // rounds by several ulps. The attention key bias has an exactly zero gradient (softmax is invariant to a
+                // per-query shift of the scores): its numerical gradient came out as -1.33e-9 (3 ulps), failing the old
+                // 1e-9 bound on some runs only (multi-threaded reductions change the last bits). 1e-8 is what DL4J's own
+                // gradient-check tests use; the relative bound stays 100x stricter than theirs (1e-5 vs 1e-3).
+                .epsilon(1e-6).maxRelError(1e-5).minAbsoluteError(1e-8)
                 .subset(true).maxPerParam(perParam).exitOnFirstError(false)
                 .print(GradientCheckUtil.PrintMode.FAILURES_ONLY));
+        if (!ok) layout(m).forEach(System.out::println);
         assertTrue(ok, name + ": gradient check failed (see the log for the parameters)");
+    }
+
+    /**
+     * "name [start, end)" of every parameter array in the flattened parameter vector. GradientCheckUtil labels an index
+     * by walking ComputationGraph.paramTable(), which lists vertices in creation order, not in the (topological) order of
+     * the flattened vector: its names can be wrong, its indices are right; map them with this table.
+     */
+    static List<String> layout(MobileBertModel m) {
+        long base = m.graph().params().offset();
+        List<String> out = new java.util.ArrayList<>();
+        m.hfParams().forEach((k, v) -> out.add(k + " [" + (v.offset() - base) + ", " + (v.offset() - base + v.length()) + ")"));
+        return out;
     }
 }

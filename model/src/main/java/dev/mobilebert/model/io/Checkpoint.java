@@ -12,7 +12,6 @@ import org.deeplearning4j.util.ModelSerializer;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.time.Instant;
 
 /**
@@ -46,9 +45,7 @@ public final class Checkpoint {
             Fs.mkdirs(tmp);
             AtomicOutput.writeString(new Path(tmp, CONFIG), model.config().toJson() + "\n");
             AtomicOutput.writeJson(new Path(tmp, PROVENANCE), provenance);
-            try (OutputStream out = Fs.fs(tmp).create(new Path(tmp, MODEL), false)) {
-                ModelSerializer.writeModel(model.graph(), out, saveUpdater);
-            }
+            AtomicOutput.create(Fs.fs(tmp), new Path(tmp, MODEL), out -> ModelSerializer.writeModel(model.graph(), out, saveUpdater));
         });
     }
 

@@ -64,7 +64,8 @@ public final class QuickstartCommand implements Callable<Integer> {
         if (squad != null) all.put("finetune.squad", "\"" + squad + "\"");
         all.putAll(overrides);
         Config c = PipelineConfig.load(file, all);
-        if (spark.master == null) spark.master = "local[*]";
+        // no --master: spark-submit's master (the spark.master system property it sets), else local[*] (Sparks.session);
+        // forcing local[*] here made a submitted quickstart ignore the cluster
         List<Pipeline.Outcome> outcomes = PipelineRun.execute(c, out, null, null, spark, true, System.out, "quickstart",
                 spec.commandLine().getParseResult().originalArgs());
         PipelineRun.printSummary(outcomes, Fs.path(out), System.out);
