@@ -58,7 +58,7 @@ row() { # name, dl4j command..., --, pytorch command...
   echo "- machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores visible, $(free -g | awk '/Mem:/{print $2}') GB RAM, flags: $(grep -o -w 'avx2\|avx512f\|avx512_bf16\|amx_tile' /proc/cpuinfo | sort -u | tr '\n' ' ')"
   echo "- software: $(java -version 2>&1 | head -1); ND4J 1.0.0-M2.1 (OpenBLAS 0.3.19); $("$PY" -c 'import torch; print("PyTorch", torch.__version__)' 2>/dev/null)"
   echo "- load average at the start: $(load) (other processes on the machine; the CPU columns are the comparable ones when it is not ~0)"
-  echo "- settings: OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = threads, OMP_WAIT_POLICY=PASSIVE; float32, random ids, seq 128;"
+  echo "- settings: OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = threads, OMP_WAIT_POLICY=PASSIVE, ND4J intra-op threads = ${MOBILEBERT_ND4J_THREADS:-1} (MOBILEBERT_ND4J_THREADS); float32, random ids, seq 128;"
   echo "  latency = embeddings + encoder (inference); train step = batch 8, MLM at 20 positions + NSP + Adam/AdamW update;"
   echo "  PKT step = teacher forward to the transferred layer (the last, 23) + student stage forward/backward/update (LAMB here, AdamW in PyTorch)."
   echo
