@@ -118,7 +118,8 @@ public final class Doctor {
         String omp = System.getenv("OMP_NUM_THREADS");
         String blas = System.getenv("OPENBLAS_NUM_THREADS");
         String wait = System.getenv("OMP_WAIT_POLICY");
-        checks.add(Check.info("threads", "environment", "OMP_NUM_THREADS=" + omp + " OPENBLAS_NUM_THREADS=" + blas + " OMP_WAIT_POLICY=" + wait));
+        checks.add(Check.info("threads", "environment", "OMP_NUM_THREADS=" + omp + " OPENBLAS_NUM_THREADS=" + blas + " OMP_WAIT_POLICY=" + wait
+                + " MOBILEBERT_ND4J_THREADS=" + System.getenv("MOBILEBERT_ND4J_THREADS") + " (ND4J intra-op threads under bench --threads)"));
         int tasks = localTasks(master, cores);
         int perTask = omp != null ? parseOr(omp, cores) : cores;
         if (tasks > 1 && tasks * perTask > cores) {
