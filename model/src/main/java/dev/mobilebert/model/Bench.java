@@ -28,11 +28,11 @@ public final class Bench {
         }
     }
 
-    /** Pins ND4J's and OpenBLAS's thread counts (OMP_NUM_THREADS should match; bin/mobilebert sets it). */
+    /** Pins OpenBLAS's thread count (OMP_NUM_THREADS should match; bin/mobilebert sets it); libnd4j's op threads: {@link dev.mobilebert.model.nn.OpThreads}. */
     public static void pinThreads(int threads) {
         if (threads <= 0) return;
-        Nd4j.getEnvironment().setMaxThreads(threads);
-        Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        // the BLAS gets the threads; libnd4j's own op threads stay at OpThreads' setting (default 1)
+        dev.mobilebert.model.nn.OpThreads.apply();
         Nd4j.factory().blas().setMaxThreads(threads);
     }
 
