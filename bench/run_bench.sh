@@ -21,6 +21,7 @@ THREADS=("${@:-1 2}"); [ $# -eq 0 ] && THREADS=(1 2)
 OUT=${OUT:-bench-results/speed-$(date -u +%Y%m%dT%H%MZ).md}
 mkdir -p "$(dirname "$OUT")"
 export OMP_WAIT_POLICY=PASSIVE MOBILEBERT_NO_BUILD=${MOBILEBERT_NO_BUILD:-0}
+LAT_WARMUP=${LAT_WARMUP:-30} STEP_WARMUP=${STEP_WARMUP:-3}
 export MOBILEBERT_HEAP=${MOBILEBERT_HEAP:-4g} JAVA_OPTS="${JAVA_OPTS:--Dorg.bytedeco.javacpp.maxphysicalbytes=8g}"
 PY=/usr/bin/python3
 M=conf/models/uncased_L-24_H-128_B-512_A-4_F-4_OPT.json
@@ -58,7 +59,7 @@ row() { # name, dl4j command..., --, pytorch command...
   echo "- machine: $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(nproc) cores visible, $(free -g | awk '/Mem:/{print $2}') GB RAM, flags: $(grep -o -w 'avx2\|avx512f\|avx512_bf16\|amx_tile' /proc/cpuinfo | sort -u | tr '\n' ' ')"
   echo "- software: $(java -version 2>&1 | head -1); ND4J 1.0.0-M2.1 (OpenBLAS 0.3.19); $("$PY" -c 'import torch; print("PyTorch", torch.__version__)' 2>/dev/null)"
   echo "- load average at the start: $(load) (other processes on the machine; the CPU columns are the comparable ones when it is not ~0)"
-  echo "- settings: OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = threads, OMP_WAIT_POLICY=PASSIVE, ND4J intra-op threads = ${MOBILEBERT_ND4J_THREADS:-1} (MOBILEBERT_ND4J_THREADS); float32, random ids, seq 128;"
+  echo "- settings: OMP_NUM_THREADS = OPENBLAS_NUM_THREADS = threads, OMP_WAIT_POLICY=PASSIVE; float32, random ids, seq 128; warm-up $LAT_WARMUP passes (latency b=1), $STEP_WARMUP steps (train step), the same for both;"
   echo "  latency = embeddings + encoder (inference); train step = batch 8, MLM at 20 positions + NSP + Adam/AdamW update;"
   echo "  PKT step = teacher forward to the transferred layer (the last, 23) + student stage forward/backward/update (LAMB here, AdamW in PyTorch)."
   echo
@@ -73,13 +74,15 @@ for th in "${THREADS[@]}"; do
     echo "|---|---|---|---|---|---|---|---|---|---|"
   } >>"$OUT"
   echo "threads=$th" >&2
-  lat() { echo bench latency --config "$1" --seq-len 128 --batch "$2" --threads "$th" --warmup 3 --runs 10; }
-  row "MobileBERT latency b=1" $(lat $M 1) -- latency --config $M --batch 1 --warmup 3 --runs 10
-  row "MobileBERT LN+GELU latency b=1" $(lat $LN 1) -- latency --config $LN --batch 1 --warmup 3 --runs 10
-  row "BERT-base latency b=1" $(lat $BB 1) -- latency --config $BB --batch 1 --warmup 3 --runs 10
-  row "MobileBERT latency b=8" $(lat $M 8) -- latency --config $M --batch 8 --warmup 2 --runs 5
-  row "MobileBERT train step b=8" bench train-step --config $M --batch 8 --seq-len 128 --threads "$th" --warmup 1 --runs 3 \
-      -- train-step --config $M --batch 8 --warmup 1 --runs 3
+  # the same warm-up on both sides; the JVM needs ~30 forward passes before its JIT has compiled ND4J's Java paths
+  # (docs/speed.md, session 4: 293 ms median after 3 warm-up passes, 162 ms after 30, 156 ms after 80)
+  lat() { echo bench latency --config "$1" --seq-len 128 --batch "$2" --threads "$th" --warmup "$3" --runs 10; }
+  row "MobileBERT latency b=1" $(lat $M 1 $LAT_WARMUP) -- latency --config $M --batch 1 --warmup $LAT_WARMUP --runs 10
+  row "MobileBERT LN+GELU latency b=1" $(lat $LN 1 $LAT_WARMUP) -- latency --config $LN --batch 1 --warmup $LAT_WARMUP --runs 10
+  row "BERT-base latency b=1" $(lat $BB 1 $LAT_WARMUP) -- latency --config $BB --batch 1 --warmup $LAT_WARMUP --runs 10
+  row "MobileBERT latency b=8" $(lat $M 8 5) -- latency --config $M --batch 8 --warmup 5 --runs 10
+  row "MobileBERT train step b=8" bench train-step --config $M --batch 8 --seq-len 128 --threads "$th" --warmup $STEP_WARMUP --runs 3 \
+      -- train-step --config $M --batch 8 --warmup $STEP_WARMUP --runs 3
   if [ $QUICK = 0 ]; then
     row "IB-BERT teacher train step b=8" bench train-step --config $T --batch 8 --seq-len 128 --threads "$th" --warmup 1 --runs 2 \
         -- train-step --config $T --batch 8 --warmup 1 --runs 2

@@ -8,7 +8,7 @@
 #      steps, wall time and the load average at the start of each run.
 # Environment (defaults in brackets):
 #   FT_BASE     base checkpoint directory [WORKDIR/base]   FT_TASKS   tasks [sst2 stsb mrpc rte squad1]
-#   FT_FROM     starting points [base random]               FT_LR      peak learning rate [1e-3]
+#   FT_FROM     starting points [base random]               FT_LR      peak learning rate [2e-3]
 #   FT_EPOCHS   epochs [2]                                   FT_N       training examples per task [6400]
 #   FT_MASTER   Spark master [local[2]]                      SHARED     the shared data directory [../shared of the repo]
 #   FT_WORKERS  parallel workers (global batch 32 either way) [1: averaging two workers' AdamW steps every step
@@ -23,7 +23,7 @@ SHARED="${SHARED:-$HOME_DIR/../shared}"
 BASE="${FT_BASE:-$W/base}"
 TASKS="${FT_TASKS:-sst2 stsb mrpc rte squad1}"
 FROM="${FT_FROM:-base random}"
-LR="${FT_LR:-1e-3}"; EPOCHS="${FT_EPOCHS:-2}"; N="${FT_N:-6400}"; WORKERS="${FT_WORKERS:-1}"; MASTER="${FT_MASTER:-local[2]}"
+LR="${FT_LR:-2e-3}"; EPOCHS="${FT_EPOCHS:-2}"; N="${FT_N:-6400}"; WORKERS="${FT_WORKERS:-1}"; MASTER="${FT_MASTER:-local[2]}"
 MB="$HOME_DIR/bin/mobilebert"
 VOCAB="$SHARED/data/vocab/bert-base-uncased-vocab.txt"
 CONFIG="$HOME_DIR/conf/models/finetune_base_tiny.json"

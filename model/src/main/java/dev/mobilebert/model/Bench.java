@@ -28,23 +28,12 @@ public final class Bench {
         }
     }
 
-    /** Pins ND4J's and OpenBLAS's thread counts (OMP_NUM_THREADS should match; bin/mobilebert sets it). */
+    /** Pins OpenBLAS's thread count (OMP_NUM_THREADS should match; bin/mobilebert sets it); libnd4j's op threads: {@link dev.mobilebert.model.nn.OpThreads}. */
     public static void pinThreads(int threads) {
         if (threads <= 0) return;
-        int nd4j = nd4jThreads(threads);
-        Nd4j.getEnvironment().setMaxThreads(nd4j);
-        Nd4j.getEnvironment().setMaxMasterThreads(nd4j);
+        // the BLAS gets the threads; libnd4j's own op threads stay at OpThreads' setting (default 1)
+        dev.mobilebert.model.nn.OpThreads.apply();
         Nd4j.factory().blas().setMaxThreads(threads);
-    }
-
-    /**
-     * ND4J's own (non-BLAS) OpenMP threads: MOBILEBERT_ND4J_THREADS if set, else 1. Only the gemms (OpenBLAS) get
-     * the requested threads: ND4J's intra-op OpenMP on MobileBERT's small (H=128) elementwise ops cost more CPU than
-     * it saved and made the 2-thread forward slower than 1 thread (docs/speed.md, Session 4).
-     */
-    public static int nd4jThreads(int threads) {
-        String v = System.getenv("MOBILEBERT_ND4J_THREADS");
-        return v == null || v.isBlank() ? 1 : Math.max(1, Math.min(threads, Integer.parseInt(v.trim())));
     }
 
     static INDArray randomIds(Random r, int b, int t, int vocab) {

@@ -36,6 +36,10 @@ import java.util.Map;
  * all see them. Activations: token-level [B, T, width]; the word table [V, E]; pooled/heads [B, n].
  */
 public final class BlockGraphVertex extends BaseGraphVertex {
+    static {
+        dev.mobilebert.model.nn.OpThreads.apply(); // executors too: this class loads wherever the model runs
+    }
+
     private final BlockVertex conf;
     private final MobileBertConfig cfg;
     private final INDArray paramsView;

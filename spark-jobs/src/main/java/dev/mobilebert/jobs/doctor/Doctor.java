@@ -77,7 +77,9 @@ public final class Doctor {
                 "natives (~100 MB) unpack into the home directory; set -Dorg.bytedeco.javacpp.cachedir"));
         String ext = System.getProperty("javacpp.platform.extension", "");
         checks.add(Check.info("nd4j", "native build", "linux-x86_64" + ext));
-        checks.add(Check.info("threads", "ND4J / OpenMP threads", "nd4j " + p.nd4jMaxThreads() + ", omp " + p.ompMaxThreads()));
+        checks.add(Check.info("threads", "ND4J / OpenMP threads", "nd4j max " + p.nd4jMaxThreads()
+                + ", master " + org.nd4j.linalg.factory.Nd4j.getEnvironment().maxMasterThreads()
+                + " (-D" + dev.mobilebert.model.nn.OpThreads.PROPERTY + ", default 1), omp/BLAS " + p.ompMaxThreads()));
     }
 
     /** Which OpenBLAS file is loaded and which kernel it runs: the lever behind every gemm (docs/speed.md). */
@@ -118,8 +120,7 @@ public final class Doctor {
         String omp = System.getenv("OMP_NUM_THREADS");
         String blas = System.getenv("OPENBLAS_NUM_THREADS");
         String wait = System.getenv("OMP_WAIT_POLICY");
-        checks.add(Check.info("threads", "environment", "OMP_NUM_THREADS=" + omp + " OPENBLAS_NUM_THREADS=" + blas + " OMP_WAIT_POLICY=" + wait
-                + " MOBILEBERT_ND4J_THREADS=" + System.getenv("MOBILEBERT_ND4J_THREADS") + " (ND4J intra-op threads under bench --threads)"));
+        checks.add(Check.info("threads", "environment", "OMP_NUM_THREADS=" + omp + " OPENBLAS_NUM_THREADS=" + blas + " OMP_WAIT_POLICY=" + wait));
         int tasks = localTasks(master, cores);
         int perTask = omp != null ? parseOr(omp, cores) : cores;
         if (tasks > 1 && tasks * perTask > cores) {
@@ -164,7 +165,7 @@ public final class Doctor {
         } catch (Throwable t) {
             checks.add(Check.fail("speed", "small ops", t.toString(), "ND4J could not run small ops"));
         }
-        checks.add(Check.info("speed", "model defaults", "native block vertices (no SameDiff), DL4J workspaces off (the tape keeps "
+        checks.add(Check.info("speed", "model defaults", "native block vertices (no SameDiff), libnd4j op threads 1 (BLAS gets the threads), DL4J workspaces off (the tape keeps "
                 + "activations), an ND4J workspace for inference, one DL4J updater block per vertex (M2.1 updater defect), OMP_WAIT_POLICY=PASSIVE, "
                 + "OMP_NUM_THREADS = cores / concurrent Spark tasks; measurements: docs/speed.md, bench/run_bench.sh"));
     }

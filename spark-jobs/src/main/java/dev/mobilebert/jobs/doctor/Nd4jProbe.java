@@ -14,6 +14,7 @@ record Nd4jProbe(String backend, String blasVendor, String blasVersion, int ompM
     static Nd4jProbe run() {
         try {
             String backend = Nd4j.getBackend().getClass().getSimpleName();
+            dev.mobilebert.model.nn.OpThreads.apply(); // what a model run in this JVM uses
             var env = Nd4j.getEnvironment();
             String blasVendor = String.valueOf(Nd4j.factory().blas().getBlasVendor());
             String blasVersion = env.blasMajorVersion() == 0 ? "" // OpenBLAS builds do not report their version

@@ -2,6 +2,7 @@ package dev.mobilebert.jobs.finetune;
 
 import dev.mobilebert.io.AtomicOutput;
 import dev.mobilebert.io.Fs;
+import dev.mobilebert.io.Json;
 import dev.mobilebert.io.RunDirectory;
 import dev.mobilebert.jobs.spark.Sparks;
 import dev.mobilebert.jobs.train.ParameterAveragingTrainer;
@@ -14,6 +15,7 @@ import dev.mobilebert.model.finetune.FinetuneHead;
 import dev.mobilebert.model.finetune.FinetuneModels;
 import dev.mobilebert.model.io.Checkpoint;
 import dev.mobilebert.optim.OptimizerSettings;
+import dev.mobilebert.train.Checkpoints;
 import dev.mobilebert.tokenization.FullTokenizer;
 import org.apache.hadoop.fs.FileUtil;
 import org.apache.hadoop.fs.Path;
@@ -224,6 +226,11 @@ public final class FinetuneJob {
                     + o.batchSize() + " x averaging frequency " + o.averagingFrequency() + ")");
         }
         int total = stepsPerEpoch * o.epochs();
+        Path resultFile = sub.resolve("result.json");
+        if (Fs.exists(resultFile)) {
+            log.info("finetune {}: learning rate {} is complete ({}), not redone", task.name(), lr, resultFile);
+            return Json.MAPPER.readValue(Fs.readString(resultFile), new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+        }
         OptimizerSettings opt = OptimizerSettings.adamW(lr, (int) Math.round(o.warmupProportion() * total), total);
         TrainingSettings settings = new TrainingSettings(o.workers(), perWorker, o.averagingFrequency(), "direct", null,
                 "MEMORY_ONLY_SER", stepsPerEpoch, 1, Math.max(1, Math.min(10, stepsPerEpoch)), o.seed(), false, true, opt);
@@ -233,14 +240,51 @@ public final class FinetuneJob {
         JavaRDD<MultiDataSet> rdd = sc.parallelize(batches, Math.max(1, Math.min(batches.size(), o.workers() * 4)));
         var source = new RddBatchSource(rdd, perWorker, o.workers() * o.averagingFrequency(), StorageLevel.MEMORY_ONLY_SER());
         var evaluator = new DevEvaluator(task, data, config, sub, top, lr, stepsPerEpoch);
-        var trainer = new ParameterAveragingTrainer(sc, settings, sub)
-                .initializeWith(net -> FinetuneModels.copyMatching(start.model().hfParams(), new MobileBertModel(config, net), "start"))
-                .evaluateWith(evaluator, stepsPerEpoch);
-        trainer.train(() -> FinetuneGraphs.conf(config, task.head(), o.maxSeqLength(), opt.updater(), o.seed(), DataType.FLOAT),
-                source, false);
+        var latest = new Checkpoints(sub.checkpointsDir()).latest();
+        if (latest.isPresent()) resumeEvaluation(sc, evaluator, latest.get(), total);
+        if (evaluator.epochsEvaluated() < o.epochs()) { // else the crash came after the last dev evaluation
+            var trainer = new ParameterAveragingTrainer(sc, settings, sub)
+                    .initializeWith(net -> FinetuneModels.copyMatching(start.model().hfParams(), new MobileBertModel(config, net), "start"))
+                    .evaluateWith(evaluator, stepsPerEpoch);
+            trainer.train(() -> FinetuneGraphs.conf(config, task.head(), o.maxSeqLength(), opt.updater(), o.seed(), DataType.FLOAT),
+                    source, latest.isPresent());
+        }
         Map<String, Object> m = new LinkedHashMap<>(evaluator.best());
         m.put("learning_rate", lr);
+        AtomicOutput.writeString(resultFile, Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(m));
         return m;
+    }
+
+    /**
+     * A rerun after a crash: the learning rates whose {@code result.json} exists are done; a started one resumes from
+     * its newest checkpoint (one per epoch) with the dev evaluations already logged, and evaluates the checkpoint's
+     * epoch first if the crash came between saving it and logging its dev row.
+     */
+    private static void resumeEvaluation(JavaSparkContext sc, DevEvaluator evaluator, Checkpoints.Checkpoint latest, int total)
+            throws IOException {
+        evaluator.restore();
+        int step = latest.state().step();
+        if (step < total && evaluator.epochsEvaluated() < step / evaluator.stepsPerEpoch) {
+            evaluator.evaluate(sc, latest.loadModel());
+        }
+    }
+
+    /** The dev rows a crashed run of this learning rate logged. */
+    private static List<Map<String, Object>> devRows(RunDirectory top, double lr) throws IOException {
+        Path file = top.metrics().file();
+        List<Map<String, Object>> rows = new ArrayList<>();
+        if (!Fs.exists(file)) return rows;
+        for (String line : Fs.readString(file).split("\n")) {
+            if (!line.contains("\"stage\":\"dev\"")) continue;
+            Map<String, Object> row;
+            try {
+                row = Json.MAPPER.readValue(line, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                continue; // the line a crash cut short
+            }
+            if (row.get("learning_rate") instanceof Number n && n.doubleValue() == lr) rows.add(row);
+        }
+        return rows;
     }
 
     private static boolean predictTest(TaskData data, Path checkpoint, Path dir, Map<String, Object> devMetrics) throws IOException {
@@ -261,7 +305,7 @@ public final class FinetuneJob {
         private final MobileBertConfig config;
         private final RunDirectory sub, top;
         private final double lr;
-        private final int stepsPerEpoch;
+        final int stepsPerEpoch;
         private int epoch;
         private Map<String, Object> best;
 
@@ -279,6 +323,23 @@ public final class FinetuneJob {
         Map<String, Object> best() {
             if (best == null) throw new IllegalStateException("no dev evaluation ran");
             return best;
+        }
+
+        int epochsEvaluated() {
+            return epoch;
+        }
+
+        /** Continues a crashed run: its logged epochs count, and the best of them stays the best (its checkpoint is kept). */
+        void restore() throws IOException {
+            for (Map<String, Object> row : devRows(top, lr)) {
+                int e = ((Number) row.get("epoch")).intValue();
+                if (e <= epoch) continue;
+                epoch = e;
+                Map<String, Object> m = new LinkedHashMap<>(row);
+                for (String k : List.of("stage", "time", "learning_rate", "best_so_far")) m.remove(k);
+                Object score = m.get(task.selectionMetric());
+                if (Boolean.TRUE.equals(row.get("best_so_far")) && score instanceof Number) best = m;
+            }
         }
 
         @Override

@@ -27,7 +27,7 @@ import java.util.Set;
 public final class FinetuneStage implements Stage {
     public static final String NAME = "finetune";
     static final Set<String> KEYS = Set.of("glue_dir", "tasks", "squad", "learning_rates", "epochs", "batch_size", "max_seq_length",
-            "max_train_examples", "averaging_frequency");
+            "max_train_examples", "averaging_frequency", "workers");
 
     @Override
     public String name() {
@@ -53,7 +53,8 @@ public final class FinetuneStage implements Stage {
         StageSettings.Prepared prepared = StageSettings.prepared(ctx, NAME);
         String start = student(ctx);
         SparkSession spark = ctx.spark().get();
-        int workers = spark.sparkContext().defaultParallelism();
+        // 0: one worker per Spark core; small models learn faster with one (docs/training.md, averaging and AdamW)
+        int workers = c.hasPath("workers") && c.getInt("workers") > 0 ? c.getInt("workers") : spark.sparkContext().defaultParallelism();
         List<String> tasks = new ArrayList<>();
         if (glueDir != null) tasks.addAll(PipelineConfig.strings(c, "tasks"));
         if (squad != null) tasks.add("squad1");

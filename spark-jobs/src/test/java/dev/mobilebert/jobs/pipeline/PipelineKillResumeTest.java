@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mobilebert.io.Json;
 import dev.mobilebert.testing.JvmProcess;
 import dev.mobilebert.testing.LocalSpark;
+import dev.mobilebert.testing.SharedData;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -20,10 +21,11 @@ import java.util.concurrent.TimeUnit;
 import static org.junit.jupiter.api.Assertions.*;
 
 /**
- * kill -9 of a quickstart (a child JVM) in the middle of each training stage — teacher, transfer (the first PKT
- * stage) and distill — right after that stage's first checkpoint, then the same command again in this JVM: the
- * stages before are skipped, the killed stage resumes from its checkpoint (one {@code resume} row in its metrics), and
- * the final summaries of every stage match an uninterrupted run of the same command (run once for the class).
+ * kill -9 of a quickstart with fine-tuning on RTE (a child JVM) in the middle of each stage — the training stages
+ * teacher, transfer (the first PKT stage), distill and finetune right after their first checkpoint; prepare, bench and
+ * report while they work — then the same command again in this JVM: the stages before are skipped, the killed stage
+ * runs again (a training stage resumes from its checkpoint: one {@code resume} row in its metrics), and the final
+ * summaries of every stage match an uninterrupted run of the same command (run once for the class).
  */
 @Tag("slow")
 class PipelineKillResumeTest {
@@ -45,33 +47,63 @@ class PipelineKillResumeTest {
                 "--set", "distill.training.averaging_frequency=3",
                 "--set", "distill.training.optimizer.num_train_steps=6", "--set", "distill.training.checkpoint_every_steps=3",
                 "--set", "distill.training.optimizer.num_warmup_steps=1",
-                "--set", "bench.references=null", "--set", "bench.repetitions=3");
+                "--set", "bench.references=null", "--set", "bench.repetitions=20",
+                // fine-tuning on RTE (a 2 x 4-step run, one worker) so that stage can be killed too
+                "--glue-dir", SharedData.glue("RTE").getParent().toString(), "--set", "finetune.tasks=[RTE]",
+                "--set", "finetune.max_train_examples=64", "--set", "finetune.batch_size=16", "--set", "finetune.epochs=2",
+                "--set", "finetune.learning_rates=[1e-3]", "--set", "finetune.max_seq_length=32", "--set", "finetune.workers=1");
+    }
+
+    /**
+     * When to kill: training stages right after their first checkpoint; prepare a few seconds into its work; bench and
+     * report as soon as they announce themselves (they take about a second).
+     */
+    static boolean killNow(Path run, String stage, String log, long startedSeenAt) {
+        return switch (stage) {
+            case "prepare" -> startedSeenAt > 0 && System.nanoTime() - startedSeenAt > TimeUnit.SECONDS.toNanos(3);
+            case "bench", "report" -> startedSeenAt > 0;
+            default -> Files.isDirectory(trainerDir(run, stage).resolve("checkpoints").resolve(firstCheckpoint(stage)));
+        };
     }
 
     /** Where the killed stage keeps its trainer's run directory (checkpoints/, metrics.jsonl). */
     static Path trainerDir(Path run, String stage) {
-        return stage.equals(TransferStage.NAME) ? run.resolve("transfer/stages/pkt-layer-00") : run.resolve(stage);
+        return switch (stage) {
+            case "transfer" -> run.resolve("transfer/stages/pkt-layer-00");
+            case "finetune" -> run.resolve("finetune/rte/lr-0.001");
+            default -> run.resolve(stage);
+        };
     }
 
     static String firstCheckpoint(String stage) {
-        return stage.equals(TeacherStage.NAME) ? "step-000000010" : "step-000000003";
+        return switch (stage) {
+            case "teacher" -> "step-000000010";
+            case "finetune" -> "step-000000004"; // 64 examples / 16 = 4 steps per epoch
+            default -> "step-000000003";
+        };
+    }
+
+    static boolean trains(String stage) {
+        return List.of("teacher", "transfer", "distill", "finetune").contains(stage);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"teacher", "transfer", "distill"})
+    @ValueSource(strings = {"prepare", "teacher", "transfer", "distill", "finetune", "bench", "report"})
     void killedDuringAStageTheSameCommandContinuesThereAndEndsLikeAnUninterruptedRun(String stage) throws Exception {
+        SharedData.require(SharedData.glue("RTE"));
         Path killed = dir.resolve("killed-" + stage);
-        Path checkpoint = trainerDir(killed, stage).resolve("checkpoints").resolve(firstCheckpoint(stage));
         Path log = dir.resolve("child-" + stage + ".log");
         long t0 = System.nanoTime();
         Process child = JvmProcess.start(childClasspath(), List.of("-Xmx3g", "-Dorg.bytedeco.javacpp.maxphysicalbytes=4g",
                         "-Dmobilebert.home=" + home(), "-Dmobilebert.progress=false"),
                 "dev.mobilebert.jobs.Main", command(killed), Map.of(), log);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
-        while (!Files.isDirectory(checkpoint)) {
-            assertTrue(child.isAlive(), "the child ended before " + checkpoint + ":\n" + Files.readString(log));
-            assertTrue(System.nanoTime() < deadline, "no " + checkpoint + " after 20 minutes:\n" + Files.readString(log));
-            Thread.sleep(100);
+        long startedSeenAt = 0;
+        while (!killNow(killed, stage, Files.readString(log), startedSeenAt)) {
+            assertTrue(child.isAlive(), "the child ended before the kill point of " + stage + ":\n" + Files.readString(log));
+            assertTrue(System.nanoTime() < deadline, "no kill point of " + stage + " after 20 minutes:\n" + Files.readString(log));
+            if (startedSeenAt == 0 && Files.readString(log).contains("[" + stage + "] ")) startedSeenAt = System.nanoTime();
+            Thread.sleep(stage.equals("bench") || stage.equals("report") ? 10 : 100);
         }
         child.destroyForcibly(); // SIGKILL: no shutdown hooks, no cleanup
         assertTrue(child.waitFor(60, TimeUnit.SECONDS));
@@ -87,11 +119,15 @@ class PipelineKillResumeTest {
         System.out.println(rerun.out());
         assertEquals(0, rerun.code(), rerun.err());
         for (String s : before) assertTrue(rerun.out().contains("[" + s + "] complete, skipped"), s + " skipped:\n" + rerun.out());
-        long resumes = Files.readAllLines(trainerDir(killed, stage).resolve("metrics.jsonl")).stream()
-                .filter(l -> l.contains("\"stage\":\"resume\"")).count();
-        assertEquals(1, resumes, "one resume row in " + stage);
-        System.out.printf("[kill %s] child killed after %.1f s at %s; the rerun took %.1f s%n", stage, childSeconds,
-                firstCheckpoint(stage), rerunSeconds);
+        if (trains(stage)) {
+            long resumes = Files.readAllLines(trainerDir(killed, stage).resolve("metrics.jsonl")).stream()
+                    .filter(l -> l.contains("\"stage\":\"resume\"")).count();
+            assertEquals(1, resumes, "one resume row in " + stage);
+        }
+        assertTrue(rerun.out().contains("[" + stage + "] ") && !rerun.out().contains("[" + stage + "] complete, skipped"),
+                stage + " ran again:\n" + rerun.out());
+        System.out.printf("[kill %s] child killed after %.1f s%s; the rerun took %.1f s%n", stage, childSeconds,
+                trains(stage) ? " at " + firstCheckpoint(stage) : "", rerunSeconds);
 
         Path reference = uninterrupted();
         JsonNode ta = summary(reference, "teacher"), tb = summary(killed, "teacher");
@@ -111,6 +147,10 @@ class PipelineKillResumeTest {
         assertClose("distill final loss", da.get("final_loss").asDouble(), db.get("final_loss").asDouble());
         assertEquals(summary(reference, "prepare").get("instances"), summary(killed, "prepare").get("instances"));
         assertEquals(summary(reference, "bench").get("teacher_parameters"), summary(killed, "bench").get("teacher_parameters"));
+        JsonNode fa = summary(reference, "finetune").path("results").path("RTE"), fb = summary(killed, "finetune").path("results").path("RTE");
+        assertEquals(277, fb.path("total").asInt(), "RTE dev evaluated: " + fb);
+        assertEquals(fa.path("accuracy").asDouble(), fb.path("accuracy").asDouble(), 1.5 / 277, "RTE dev accuracy");
+        assertEquals(summary(reference, "report").get("charts"), summary(killed, "report").get("charts"));
         assertTrue(Files.exists(killed.resolve("report.html")));
     }
 
