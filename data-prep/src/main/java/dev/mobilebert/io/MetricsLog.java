@@ -10,7 +10,9 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,6 +22,7 @@ import java.util.Map;
  */
 public final class MetricsLog {
     private final Path file;
+    private boolean tailChecked;
 
     public MetricsLog(Path file) {
         this.file = file;
@@ -37,9 +40,46 @@ public final class MetricsLog {
         row.put("time", System.currentTimeMillis());
         row.putAll(values);
         try {
-            append((Json.COMPACT.writeValueAsString(row) + "\n").getBytes(StandardCharsets.UTF_8));
+            String line = Json.COMPACT.writeValueAsString(row) + "\n";
+            if (!tailChecked) {
+                // a crash may have cut the last line short: end it, so this row starts a line of its own
+                if (endsMidLine()) line = "\n" + line;
+                tailChecked = true;
+            }
+            append(line.getBytes(StandardCharsets.UTF_8));
         } catch (IOException e) {
             throw new UncheckedIOException("cannot append to " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The events of one stage, in file order (what a resumed job reads back). A line a crash cut short is skipped:
+     * it is the last line when the crash happens, and a resumed run appends after it.
+     */
+    public List<Map<String, Object>> rows(String stage) throws IOException {
+        List<Map<String, Object>> out = new ArrayList<>();
+        if (!Fs.exists(file)) return out;
+        for (String line : Fs.readString(file).split("\n")) {
+            if (line.isBlank()) continue;
+            Map<String, Object> row;
+            try {
+                row = Json.MAPPER.readValue(line, new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() {});
+            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                continue;
+            }
+            if (stage.equals(row.get("stage"))) out.add(row);
+        }
+        return out;
+    }
+
+    private boolean endsMidLine() throws IOException {
+        FileSystem fs = Fs.fs(file);
+        if (!fs.exists(file)) return false;
+        long length = fs.getFileStatus(file).getLen();
+        if (length == 0) return false;
+        try (org.apache.hadoop.fs.FSDataInputStream in = fs.open(file)) {
+            in.seek(length - 1);
+            return in.read() != '\n';
         }
     }
 

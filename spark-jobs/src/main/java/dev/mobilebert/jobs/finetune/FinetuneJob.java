@@ -271,20 +271,8 @@ public final class FinetuneJob {
 
     /** The dev rows a crashed run of this learning rate logged. */
     private static List<Map<String, Object>> devRows(RunDirectory top, double lr) throws IOException {
-        Path file = top.metrics().file();
-        List<Map<String, Object>> rows = new ArrayList<>();
-        if (!Fs.exists(file)) return rows;
-        for (String line : Fs.readString(file).split("\n")) {
-            if (!line.contains("\"stage\":\"dev\"")) continue;
-            Map<String, Object> row;
-            try {
-                row = Json.MAPPER.readValue(line, new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                continue; // the line a crash cut short
-            }
-            if (row.get("learning_rate") instanceof Number n && n.doubleValue() == lr) rows.add(row);
-        }
-        return rows;
+        return top.metrics().rows("dev").stream()
+                .filter(row -> row.get("learning_rate") instanceof Number n && n.doubleValue() == lr).toList();
     }
 
     private static boolean predictTest(TaskData data, Path checkpoint, Path dir, Map<String, Object> devMetrics) throws IOException {

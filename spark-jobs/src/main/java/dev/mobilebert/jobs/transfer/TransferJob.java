@@ -1,9 +1,6 @@
 package dev.mobilebert.jobs.transfer;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.mobilebert.io.AtomicOutput;
-import dev.mobilebert.io.Fs;
-import dev.mobilebert.io.Json;
 import dev.mobilebert.io.RunDirectory;
 import dev.mobilebert.jobs.pretrain.PretrainingData;
 import dev.mobilebert.jobs.spark.Sparks;
@@ -30,10 +27,7 @@ import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.learning.config.NoOp;
 
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -195,19 +189,11 @@ public final class TransferJob {
      * logged before a crash and logged again by the resumed session appears once: the later one wins.
      */
     private static void appendBlock(RunDirectory run, RunDirectory stageDir, String stage) throws IOException {
-        Path metrics = stageDir.metrics().file();
-        if (!Fs.exists(metrics)) return;
         java.util.TreeMap<Integer, Map<String, Object>> bySteps = new java.util.TreeMap<>();
-        try (var in = new BufferedReader(new InputStreamReader(Fs.open(metrics), StandardCharsets.UTF_8))) {
-            for (String line; (line = in.readLine()) != null; ) {
-                JsonNode n = Json.MAPPER.readTree(line);
-                if (!"train".equals(n.path("stage").asText())) continue;
-                @SuppressWarnings("unchecked")
-                Map<String, Object> m = Json.MAPPER.convertValue(n, LinkedHashMap.class);
-                m.remove("stage");
-                m.remove("time");
-                bySteps.put(((Number) m.remove("step")).intValue(), m);
-            }
+        for (Map<String, Object> m : stageDir.metrics().rows("train")) {
+            m.remove("stage");
+            m.remove("time");
+            bySteps.put(((Number) m.remove("step")).intValue(), m);
         }
         bySteps.forEach((step, m) -> run.metrics().log(stage, step, m));
     }
