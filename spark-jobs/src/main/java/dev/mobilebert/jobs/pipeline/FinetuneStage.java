@@ -54,7 +54,9 @@ public final class FinetuneStage implements Stage {
         String start = student(ctx);
         SparkSession spark = ctx.spark().get();
         // 0: one worker per Spark core; small models learn faster with one (docs/training.md, averaging and AdamW)
-        int workers = c.hasPath("workers") && c.getInt("workers") > 0 ? c.getInt("workers") : spark.sparkContext().defaultParallelism();
+        int workers = c.hasPath("workers") ? c.getInt("workers") : 0;
+        if (workers < 0) throw new IllegalArgumentException("finetune.workers is " + workers + "; give 0 (one per Spark core) or more");
+        if (workers == 0) workers = spark.sparkContext().defaultParallelism();
         List<String> tasks = new ArrayList<>();
         if (glueDir != null) tasks.addAll(PipelineConfig.strings(c, "tasks"));
         if (squad != null) tasks.add("squad1");

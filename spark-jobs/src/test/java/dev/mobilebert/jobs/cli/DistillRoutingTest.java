@@ -1,11 +1,6 @@
 package dev.mobilebert.jobs.cli;
 
-import dev.mobilebert.jobs.Main;
 import org.junit.jupiter.api.Test;
-
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 
 import static org.junit.jupiter.api.Assertions.*;
 
@@ -37,43 +32,27 @@ class DistillRoutingTest {
     @Test
     void theCliParsesPeerRecipesWithDistillPeersOptionsAndMobileBertWithPds() {
         // a peer recipe needs distill-peer's --teacher-config, not distill's --student
-        Run tiny = run("distill", "--recipe", "tinybert", "--teacher", "t", "--data", "d", "--out", "o");
-        assertEquals(2, tiny.code, tiny.err);
-        assertTrue(tiny.err.contains("--teacher-config"), tiny.err);
-        assertFalse(tiny.err.contains("--student="), tiny.err);
-        Run pd = run("distill", "--recipe", "mobilebert", "--teacher", "t", "--data", "d", "--out", "o");
-        assertEquals(2, pd.code, pd.err);
-        assertTrue(pd.err.contains("--student"), pd.err);
-        assertFalse(pd.err.contains("--teacher-config"), pd.err);
-        Run unknown = run("distill", "--recipe", "bert-pkd", "--teacher", "t", "--student", "s", "--data", "d", "--out", "o");
-        assertEquals(2, unknown.code, unknown.err);
-        assertTrue(unknown.err.contains("--recipe"), unknown.err);
+        CliRun tiny = CliRun.of("distill", "--recipe", "tinybert", "--teacher", "t", "--data", "d", "--out", "o");
+        assertEquals(2, tiny.code(), tiny.err());
+        assertTrue(tiny.err().contains("--teacher-config"), tiny.err());
+        assertFalse(tiny.err().contains("--student="), tiny.err());
+        CliRun pd = CliRun.of("distill", "--recipe", "mobilebert", "--teacher", "t", "--data", "d", "--out", "o");
+        assertEquals(2, pd.code(), pd.err());
+        assertTrue(pd.err().contains("--student"), pd.err());
+        assertFalse(pd.err().contains("--teacher-config"), pd.err());
+        CliRun unknown = CliRun.of("distill", "--recipe", "bert-pkd", "--teacher", "t", "--student", "s", "--data", "d", "--out", "o");
+        assertEquals(2, unknown.code(), unknown.err());
+        assertTrue(unknown.err().contains("--recipe"), unknown.err());
     }
 
     @Test
     void helpOfARoutedRecipeIsDistillPeersHelp() {
-        Run help = run("distill", "--recipe", "distilbert", "--help");
-        assertEquals(0, help.code, help.err);
-        assertTrue(help.out.contains("distill-peer"), help.out);
-        assertTrue(help.out.contains("--alpha-cos"), help.out);
-        Run pdHelp = run("distill", "--help");
-        assertTrue(pdHelp.out.contains("--alpha ") || pdHelp.out.contains("--alpha="), pdHelp.out);
-        assertTrue(pdHelp.out.replaceAll("\\s+", " ").contains("distilbert or tinybert: the peer distillation job"), pdHelp.out);
-    }
-
-    private record Run(int code, String out, String err) {}
-
-    private static Run run(String... args) {
-        PrintStream out = System.out, err = System.err;
-        ByteArrayOutputStream o = new ByteArrayOutputStream(), e = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(o, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(e, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, o.toString(StandardCharsets.UTF_8), e.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(out);
-            System.setErr(err);
-        }
+        CliRun help = CliRun.of("distill", "--recipe", "distilbert", "--help");
+        assertEquals(0, help.code(), help.err());
+        assertTrue(help.out().contains("distill-peer"), help.out());
+        assertTrue(help.out().contains("--alpha-cos"), help.out());
+        CliRun pdHelp = CliRun.of("distill", "--help");
+        assertTrue(pdHelp.out().contains("--alpha ") || pdHelp.out().contains("--alpha="), pdHelp.out());
+        assertTrue(pdHelp.out().replaceAll("\\s+", " ").contains("distilbert or tinybert: the peer distillation job"), pdHelp.out());
     }
 }

@@ -2,14 +2,10 @@ package dev.mobilebert.jobs.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mobilebert.io.Json;
-import dev.mobilebert.jobs.Main;
 import dev.mobilebert.testing.SharedData;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,22 +16,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The {@code evaluate} command end to end through the CLI's entry point, on the real dev files. */
 class EvaluateCommandTest {
-
-    record Run(int code, String out, String err) {}
-
-    static Run run(String... args) {
-        PrintStream oldOut = System.out, oldErr = System.err;
-        ByteArrayOutputStream out = new ByteArrayOutputStream(), err = new ByteArrayOutputStream();
-        try {
-            System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-            System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
-            int code = Main.run(args);
-            return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
-        } finally {
-            System.setOut(oldOut);
-            System.setErr(oldErr);
-        }
-    }
 
     @Test
     void squadV11GoldPredictionsScoreHundredAndMissingOnesAreReported(@TempDir Path tmp) throws Exception {
@@ -50,7 +30,7 @@ class EvaluateCommandTest {
         Path predFile = tmp.resolve("predictions.json");
         Files.writeString(predFile, preds.toString());
         Path outFile = tmp.resolve("eval/squad.json");
-        Run r = run("evaluate", "--task", "squad1", "--data", dev.toString(), "--predictions", predFile.toString(),
+        CliRun r = CliRun.of("evaluate", "--task", "squad1", "--data", dev.toString(), "--predictions", predFile.toString(),
                 "--out", outFile.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode printed = Json.MAPPER.readTree(r.out());
@@ -67,7 +47,7 @@ class EvaluateCommandTest {
         Path dev = SharedData.require(SharedData.glue("RTE").resolve("dev.tsv"));
         Path pred = tmp.resolve("RTE.tsv");
         Files.writeString(pred, "index\tprediction\n0\tentailment\n1\tcontradiction\n");
-        Run r = run("evaluate", "--task", "rte", "--data", dev.toString(), "--predictions", pred.toString());
+        CliRun r = CliRun.of("evaluate", "--task", "rte", "--data", dev.toString(), "--predictions", pred.toString());
         assertEquals(1, r.code());
         assertTrue(r.err().contains("RTE.tsv:3: unknown RTE label 'contradiction'"), r.err());
     }
@@ -84,7 +64,7 @@ class EvaluateCommandTest {
         }
         Path file = tmp.resolve("SST-2.tsv");
         Files.writeString(file, pred);
-        Run r = run("evaluate", "--task", "SST-2", "--data", dev.toString(), "--predictions", file.toString());
+        CliRun r = CliRun.of("evaluate", "--task", "SST-2", "--data", dev.toString(), "--predictions", file.toString());
         assertEquals(0, r.code(), r.err());
         JsonNode m = Json.MAPPER.readTree(r.out());
         assertEquals((double) ones / (lines.size() - 1), m.get("accuracy").asDouble(), 1e-12);

@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.*;
  * kill -9 of {@code finetune} (a child JVM) while it trains the second learning rate of its grid, right after that
  * run's first epoch checkpoint; the same command again: the first learning rate is not redone, the second resumes
  * from its checkpoint (one {@code resume} row), every epoch is evaluated exactly once, and the summary equals an
- * uninterrupted run's. Slow (~2 min: three fine-tuning runs, one in a child JVM).
+ * uninterrupted run's. Slow (46 s on the idle machine: three fine-tuning runs, one in a child JVM).
  */
 @Tag("slow")
 class FinetuneKillResumeTest {

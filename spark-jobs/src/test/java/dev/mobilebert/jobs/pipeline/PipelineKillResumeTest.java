@@ -58,7 +58,7 @@ class PipelineKillResumeTest {
      * When to kill: training stages right after their first checkpoint; prepare a few seconds into its work; bench and
      * report as soon as they announce themselves (they take about a second).
      */
-    static boolean killNow(Path run, String stage, String log, long startedSeenAt) {
+    static boolean killNow(Path run, String stage, long startedSeenAt) {
         return switch (stage) {
             case "prepare" -> startedSeenAt > 0 && System.nanoTime() - startedSeenAt > TimeUnit.SECONDS.toNanos(3);
             case "bench", "report" -> startedSeenAt > 0;
@@ -99,7 +99,7 @@ class PipelineKillResumeTest {
                 "dev.mobilebert.jobs.Main", command(killed), Map.of(), log);
         long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(20);
         long startedSeenAt = 0;
-        while (!killNow(killed, stage, Files.readString(log), startedSeenAt)) {
+        while (!killNow(killed, stage, startedSeenAt)) {
             assertTrue(child.isAlive(), "the child ended before the kill point of " + stage + ":\n" + Files.readString(log));
             assertTrue(System.nanoTime() < deadline, "no kill point of " + stage + " after 20 minutes:\n" + Files.readString(log));
             if (startedSeenAt == 0 && Files.readString(log).contains("[" + stage + "] ")) startedSeenAt = System.nanoTime();
