@@ -19,6 +19,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 import java.io.Serializable;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * One peer-distillation objective as a plain DL4J graph plus the batch mapping that feeds it, so
@@ -45,15 +46,26 @@ public interface PeerRecipe extends Serializable {
         ComputationGraphConfiguration conf = MobileBertModel.pretrainingConf(student, updater, seed, type);
         weigh(conf, MobileBertModel.MLM_LOSS, mlmWeight);
         weigh(conf, MobileBertModel.NSP_LOSS, nspWeight);
+        return extend(conf, updater, seed, type);
+    }
+
+    /** A builder that adds vertices to an existing graph configuration (same global settings as the model's graphs). */
+    static ComputationGraphConfiguration.GraphBuilder extend(ComputationGraphConfiguration conf, IUpdater updater, long seed, DataType type) {
         var global = new NeuralNetConfiguration.Builder().seed(seed).dataType(type).updater(updater)
                 .trainingWorkspaceMode(WorkspaceMode.NONE).inferenceWorkspaceMode(WorkspaceMode.NONE);
         return new ComputationGraphConfiguration.GraphBuilder(conf, global);
     }
 
-    private static void weigh(ComputationGraphConfiguration conf, String vertex, double weight) {
+    /** Multiplies the loss of loss/output layer {@code vertex} by {@code weight}. */
+    static void weigh(ComputationGraphConfiguration conf, String vertex, double weight) {
+        replaceLoss(conf, vertex, old -> new WeightedLoss(old, weight));
+    }
+
+    /** Replaces the loss function of loss/output layer {@code vertex} (its parameters stay as they are). */
+    static void replaceLoss(ComputationGraphConfiguration conf, String vertex, UnaryOperator<ILossFunction> replace) {
         var layer = ((LayerVertex) conf.getVertices().get(vertex)).getLayerConf().getLayer();
-        if (layer instanceof LossLayer l) l.setLossFn(new WeightedLoss(l.getLossFn(), weight));
-        else if (layer instanceof BaseOutputLayer l) l.setLossFn(new WeightedLoss(l.getLossFn(), weight));
+        if (layer instanceof LossLayer l) l.setLossFn(replace.apply(l.getLossFn()));
+        else if (layer instanceof BaseOutputLayer l) l.setLossFn(replace.apply(l.getLossFn()));
         else throw new IllegalStateException(vertex + " is not a loss layer: " + layer);
     }
 

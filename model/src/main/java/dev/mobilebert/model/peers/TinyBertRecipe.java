@@ -8,6 +8,10 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.api.MultiDataSet;
 import org.nd4j.linalg.learning.config.IUpdater;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.IntFunction;
+
 /**
  * TinyBERT's two distillation objectives on the pretraining graph (MLM and NSP losses kept at weight 0 so the graph
  * and its parameter layout stay the pretraining graph's):
@@ -84,25 +88,9 @@ public final class TinyBertRecipe implements PeerRecipe {
                     .setOutputs(MobileBertModel.MLM_LOSS, MobileBertModel.NSP_LOSS, DISTILL_MLM)
                     .build();
         }
-        int layers = s.numHiddenLayers;
-        String[] outputs = new String[3 + layers + (attentionWeight != 0 ? layers : 0)];
-        outputs[0] = MobileBertModel.MLM_LOSS;
-        outputs[1] = MobileBertModel.NSP_LOSS;
-        outputs[2] = DISTILL_EMB;
-        b.addVertex(FIT_DENSE_EMB, PeerVertex.project(FIT_DENSE_EMB, s.hiddenSize, teacherHidden, s.initializerRange, updater), MobileBertModel.EMBEDDINGS)
-                .addLayer(DISTILL_EMB, PeerRecipe.lossLayer(new MeanSquaredError(embeddingWeight, teacherHidden, false)), FIT_DENSE_EMB);
-        for (int m = 0; m < s.numHiddenLayers; m++) {
-            b.addVertex(fitDense(m), PeerVertex.project(fitDense(m), s.hiddenSize, teacherHidden, s.initializerRange, updater), MobileBertModel.layerName(m))
-                    .addLayer(hiddenOutput(m), PeerRecipe.lossLayer(new MeanSquaredError(hiddenWeight, teacherHidden, false)), fitDense(m));
-            outputs[3 + m] = hiddenOutput(m);
-            if (attentionWeight != 0) {
-                // width 1: every score is its own slot, so the mean runs over all B·A·T·T elements whatever T is
-                b.addVertex(scores(m), PeerVertex.scores(scores(m), s.hiddenSize, s.numAttentionHeads), MobileBertModel.layerName(m))
-                        .addLayer(attentionOutput(m), PeerRecipe.lossLayer(new MeanSquaredError(attentionWeight, 1, true)), scores(m));
-                outputs[3 + layers + m] = attentionOutput(m);
-            }
-        }
-        return b.setOutputs(outputs).build();
+        List<String> outputs = new ArrayList<>(List.of(MobileBertModel.MLM_LOSS, MobileBertModel.NSP_LOSS));
+        outputs.addAll(addIntermediateOutputs(b, s, teacherHidden, embeddingWeight, hiddenWeight, attentionWeight, updater));
+        return b.setOutputs(outputs.toArray(String[]::new)).build();
     }
 
     /**
@@ -120,20 +108,65 @@ public final class TinyBertRecipe implements PeerRecipe {
             return PeerRecipe.withLabels(c, new INDArray[]{PeerRecipe.logitsAtPositions(out, c.getFeatures(2), type)},
                     new INDArray[]{c.getLabelsMaskArray(0)});
         }
+        Targets t = intermediateTargets(map, out.get("hidden_states.0"), l -> out.get("hidden_states." + (l + 1)),
+                attentionWeight != 0 ? teacher::attentionScores : null, excludePadding ? c.getFeaturesMaskArray(0) : null, type);
+        INDArray[] labels = t.labels(), masks = t.masks();
+        return PeerRecipe.withLabels(c, labels, masks);
+    }
+
+    /**
+     * Adds the intermediate-layer objective to a student graph whose vertices are named as the pretraining graph's
+     * ({@code embeddings}, {@code layer0..}): a projection + MSE on the embeddings and on every layer's output, and
+     * (attention weight ≠ 0) the MSE of every layer's pre-softmax attention scores. Returns the loss outputs in label
+     * order: embeddings, layers 0..M−1, then attention 0..M−1. Shared by the general and the task-specific stage.
+     */
+    static List<String> addIntermediateOutputs(ComputationGraphConfiguration.GraphBuilder b,
+                                                         MobileBertConfig s, int teacherHidden, double embeddingWeight,
+                                                         double hiddenWeight, double attentionWeight, IUpdater updater) {
+        List<String> outputs = new ArrayList<>();
+        List<String> attention = new ArrayList<>();
+        b.addVertex(FIT_DENSE_EMB, PeerVertex.project(FIT_DENSE_EMB, s.hiddenSize, teacherHidden, s.initializerRange, updater), MobileBertModel.EMBEDDINGS)
+                .addLayer(DISTILL_EMB, PeerRecipe.lossLayer(new MeanSquaredError(embeddingWeight, teacherHidden, false)), FIT_DENSE_EMB);
+        outputs.add(DISTILL_EMB);
+        for (int m = 0; m < s.numHiddenLayers; m++) {
+            b.addVertex(fitDense(m), PeerVertex.project(fitDense(m), s.hiddenSize, teacherHidden, s.initializerRange, updater), MobileBertModel.layerName(m))
+                    .addLayer(hiddenOutput(m), PeerRecipe.lossLayer(new MeanSquaredError(hiddenWeight, teacherHidden, false)), fitDense(m));
+            outputs.add(hiddenOutput(m));
+            if (attentionWeight != 0) {
+                // width 1: every score is its own slot, so the mean runs over all B·A·T·T elements whatever T is
+                b.addVertex(scores(m), PeerVertex.scores(scores(m), s.hiddenSize, s.numAttentionHeads), MobileBertModel.layerName(m))
+                        .addLayer(attentionOutput(m), PeerRecipe.lossLayer(new MeanSquaredError(attentionWeight, 1, true)), scores(m));
+                attention.add(attentionOutput(m));
+            }
+        }
+        outputs.addAll(attention);
+        return outputs;
+    }
+
+    /** Teacher targets of {@link #addIntermediateOutputs}'s outputs, in the same order, with their label masks. */
+    record Targets(INDArray[] labels, INDArray[] masks) {}
+
+    /**
+     * @param embeddings    the teacher's embedding output [B, T, H_t]
+     * @param hidden        teacher layer (0-based) → its output [B, T, H_t]
+     * @param scores        teacher layer → its pre-softmax attention scores [B, A, T, T] (null: no attention term)
+     * @param mask          label mask of the per-token MSEs ([B, T] input mask), or null for every position
+     */
+    static Targets intermediateTargets(LayerMap map, INDArray embeddings, IntFunction<INDArray> hidden,
+                                       IntFunction<INDArray> scores, INDArray mask, DataType type) {
         int m = map.studentDepth();
-        int n = 1 + m + (attentionWeight != 0 ? m : 0);
+        int n = 1 + m + (scores != null ? m : 0);
         INDArray[] labels = new INDArray[n], masks = new INDArray[n];
-        INDArray mask = excludePadding ? c.getFeaturesMaskArray(0) : null;
-        labels[0] = PeerRecipe.tokens(out.get("hidden_states.0"), type);
+        labels[0] = PeerRecipe.tokens(embeddings, type);
         masks[0] = mask;
         for (int i = 0; i < m; i++) {
-            labels[1 + i] = PeerRecipe.tokens(out.get("hidden_states." + (map.teacherLayer(i) + 1)), type);
+            labels[1 + i] = PeerRecipe.tokens(hidden.apply(map.teacherLayer(i)), type);
             masks[1 + i] = mask;
-            if (attentionWeight != 0) {
-                INDArray sc = teacher.attentionScores(map.teacherLayer(i)); // [B, A, T, T] of the forward pass above
+            if (scores != null) {
+                INDArray sc = scores.apply(map.teacherLayer(i));
                 labels[1 + m + i] = sc.dup('c').reshape('c', sc.size(0), sc.length() / sc.size(0)).castTo(type);
             }
         }
-        return PeerRecipe.withLabels(c, labels, masks);
+        return new Targets(labels, masks);
     }
 }
