@@ -12,6 +12,7 @@ import dev.mobilebert.jobs.cli.PretrainCommand;
 import dev.mobilebert.jobs.cli.DistillCommand;
 import dev.mobilebert.jobs.cli.TransferCommand;
 import dev.mobilebert.jobs.cli.DistillPeerCommand;
+import dev.mobilebert.jobs.cli.DistillTaskCommand;
 import dev.mobilebert.jobs.cli.ComparePeersCommand;
 import dev.mobilebert.jobs.cli.QuickstartCommand;
 import dev.mobilebert.jobs.cli.TokenizeCommand;
@@ -45,6 +46,7 @@ import picocli.CommandLine.ScopeType;
                 DistillCommand.class,
                 TransferCommand.class,
                 DistillPeerCommand.class,
+                DistillTaskCommand.class,
                 ComparePeersCommand.class,
                 ParamsCommand.class,
                 ImportHfCommand.class,

@@ -41,13 +41,32 @@ public final class ComparePeersCommand implements Callable<Integer> {
     @Option(names = "--eval-batch-size", defaultValue = "32", description = "Examples per held-out evaluation batch.")
     int evalBatchSize;
 
+    @Option(names = "--glue", paramLabel = "NAME:TASK=RUN",
+            description = "GLUE dev column: the finetune or distill-task run directory of model NAME on TASK, e.g. --glue tinybert:rte=/runs/tb-rte (repeatable).")
+    Map<String, String> glue = new LinkedHashMap<>();
+
     @Mixin SparkOptions spark;
+
+    /** --glue NAME:TASK=RUN options → NAME → TASK → RUN; the names must be --model names. */
+    static Map<String, Map<String, String>> glueRuns(Map<String, String> glue, java.util.Set<String> models) {
+        Map<String, Map<String, String>> m = new LinkedHashMap<>();
+        for (var e : glue.entrySet()) {
+            int colon = e.getKey().lastIndexOf(':');
+            if (colon <= 0 || colon == e.getKey().length() - 1) {
+                throw new IllegalArgumentException("--glue " + e.getKey() + "=" + e.getValue() + ": expected NAME:TASK=RUN");
+            }
+            String name = e.getKey().substring(0, colon), task = e.getKey().substring(colon + 1);
+            if (!models.contains(name)) throw new IllegalArgumentException("--glue " + e.getKey() + ": no --model named " + name);
+            m.computeIfAbsent(name, k -> new LinkedHashMap<>()).put(task, e.getValue());
+        }
+        return m;
+    }
 
     @Override
     public Integer call() throws Exception {
         Files.createDirectories(Path.of(out).toAbsolutePath());
         var rows = PeerComparison.run(Sparks.session("compare-peers", spark),
-                new PeerComparison.Options(models, heldOut, out, seqLen, threads, runs, evalBatchSize));
+                new PeerComparison.Options(models, heldOut, out, seqLen, threads, runs, evalBatchSize, glueRuns(glue, models.keySet())));
         System.out.println(Json.MAPPER.writeValueAsString(rows));
         return 0;
     }

@@ -90,21 +90,28 @@ public final class DistillCommand implements Callable<Integer> {
     /**
      * The command line to execute: {@code distill --recipe distilbert|tinybert ...} becomes {@code distill-peer --recipe ...}
      * with every other argument unchanged (the peer recipes need other options: a teacher config, a student config,
-     * per-stage step counts); anything else is returned as given. Called by {@code Main.run} before parsing.
+     * per-stage step counts); {@code distill|distill-peer --recipe tinybert --stage task ...} becomes {@code distill-task ...}
+     * (TinyBERT's task-specific stage on a GLUE task); anything else is returned as given. Called by {@code Main.run}
+     * before parsing.
      */
     public static String[] route(String[] args) {
-        if (args.length == 0 || !"distill".equals(args[0])) return args;
+        if (args.length == 0 || !("distill".equals(args[0]) || "distill-peer".equals(args[0]))) return args;
+        String recipe = value(args, "--recipe"), stage = value(args, "--stage");
+        String target = null;
+        if ("tinybert".equalsIgnoreCase(recipe) && "task".equalsIgnoreCase(stage)) target = "distill-task";
+        else if ("distill".equals(args[0]) && recipe != null && PEER_RECIPES.contains(recipe.toLowerCase(java.util.Locale.ROOT))) target = "distill-peer";
+        if (target == null) return args;
+        String[] routed = args.clone();
+        routed[0] = target;
+        return routed;
+    }
+
+    private static String value(String[] args, String option) {
         for (int i = 1; i < args.length; i++) {
-            String value = null;
-            if (args[i].equals("--recipe") && i + 1 < args.length) value = args[i + 1];
-            else if (args[i].startsWith("--recipe=")) value = args[i].substring("--recipe=".length());
-            if (value != null && PEER_RECIPES.contains(value.toLowerCase(java.util.Locale.ROOT))) {
-                String[] routed = args.clone();
-                routed[0] = "distill-peer";
-                return routed;
-            }
+            if (args[i].equals(option) && i + 1 < args.length) return args[i + 1];
+            if (args[i].startsWith(option + "=")) return args[i].substring(option.length() + 1);
         }
-        return args;
+        return null;
     }
 
     @Override

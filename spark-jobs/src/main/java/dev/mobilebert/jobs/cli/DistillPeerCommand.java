@@ -69,6 +69,11 @@ public final class DistillPeerCommand implements Callable<Integer> {
     @Option(names = "--temperature", paramLabel = "T", description = "Soft-target temperature (default: 2 for distilbert, 1 for tinybert).")
     Double temperature;
 
+    @Option(names = "--stage", defaultValue = "general", paramLabel = "STAGE",
+            description = "general (on the pretraining shards: this command); TinyBERT's task-specific stage on a GLUE task is "
+                    + "`distill --recipe tinybert --stage task` (the distill-task command).")
+    String stage;
+
     @Option(names = "--intermediate-steps", defaultValue = "0", description = "TinyBERT: steps of intermediate-layer distillation (embeddings + hidden states + attention scores).")
     int intermediateSteps;
 
@@ -110,6 +115,10 @@ public final class DistillPeerCommand implements Callable<Integer> {
             case "tinybert" -> PeerDistillJob.Recipe.TINYBERT;
             default -> throw new IllegalArgumentException("--recipe must be distilbert or tinybert, got '" + recipe + "'");
         };
+        if (!"general".equalsIgnoreCase(stage)) {
+            throw new IllegalArgumentException("--stage " + stage + ": distill-peer runs the general stage; the task stage is TinyBERT's "
+                    + "(distill --recipe tinybert --stage task ...)");
+        }
         TrainingSettings settings = JobConfig.load(TrainingConfigs.locate(trainingConfig, DEFAULT_TRAINING), TrainingSettings.class,
                 TrainingConfigs.overrides(overrides, numTrainSteps, learningRate, workers, batchSizePerWorker));
         RunDirectory.open(out).saveProvenance("distill-peer", spec.commandLine().getParseResult().originalArgs());

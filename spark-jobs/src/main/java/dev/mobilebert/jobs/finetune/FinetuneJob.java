@@ -126,6 +126,11 @@ public final class FinetuneJob {
      * {@code epoch} and {@code step} added; writes {@code OUT/summary.json}.
      */
     public static Map<String, Object> run(SparkSession spark, Options o) throws IOException {
+        return run(spark, o, FinetuneObjective.TASK_LOSS);
+    }
+
+    /** {@link #run(SparkSession, Options)} with another training objective on the task's data (distillation). */
+    public static Map<String, Object> run(SparkSession spark, Options o, FinetuneObjective objective) throws IOException {
         int sources = (o.checkpoint() != null ? 1 : 0) + (o.hf() != null ? 1 : 0) + (o.randomInit() != null ? 1 : 0);
         if (sources != 1) throw new IllegalArgumentException("give exactly one of --checkpoint, --hf and --random-init");
         if (o.learningRates() == null || o.learningRates().isEmpty()) throw new IllegalArgumentException("no learning rate given");
@@ -147,7 +152,7 @@ public final class FinetuneJob {
         List<Map<String, Object>> grid = new ArrayList<>();
         for (double lr : o.learningRates()) {
             Path sub = run.resolve("lr-" + java.math.BigDecimal.valueOf(lr).stripTrailingZeros().toPlainString());
-            Map<String, Object> m = trainOne(spark, o, task, start, config, data, lr, RunDirectory.open(sub), run);
+            Map<String, Object> m = trainOne(spark, o, task, start, config, data, lr, RunDirectory.open(sub), run, objective);
             grid.add(m);
             double score = ((Number) m.get(task.selectionMetric())).doubleValue();
             if (best == null || score > ((Number) best.get(task.selectionMetric())).doubleValue()) {
@@ -218,7 +223,7 @@ public final class FinetuneJob {
     /** One learning rate: train for the epochs, evaluate on dev after each, keep the best epoch. */
     private static Map<String, Object> trainOne(SparkSession spark, Options o, FinetuneTask task, FinetuneModels.Loaded start,
                                                 MobileBertConfig config, TaskData data, double lr, RunDirectory sub,
-                                                RunDirectory top) throws IOException {
+                                                RunDirectory top, FinetuneObjective objective) throws IOException {
         int perWorker = o.batchSize() / o.workers();
         int stepsPerEpoch = data.trainSize() / o.batchSize() / o.averagingFrequency() * o.averagingFrequency();
         if (stepsPerEpoch == 0) {
@@ -246,8 +251,8 @@ public final class FinetuneJob {
             var trainer = new ParameterAveragingTrainer(sc, settings, sub)
                     .initializeWith(net -> FinetuneModels.copyMatching(start.model().hfParams(), new MobileBertModel(config, net), "start"))
                     .evaluateWith(evaluator, stepsPerEpoch);
-            trainer.train(() -> FinetuneGraphs.conf(config, task.head(), o.maxSeqLength(), opt.updater(), o.seed(), DataType.FLOAT),
-                    source, latest.isPresent());
+            trainer.train(() -> objective.conf(config, task, o.maxSeqLength(), opt.updater(), o.seed()),
+                    objective.batches(sc, source), latest.isPresent());
         }
         Map<String, Object> m = new LinkedHashMap<>(evaluator.best());
         m.put("learning_rate", lr);

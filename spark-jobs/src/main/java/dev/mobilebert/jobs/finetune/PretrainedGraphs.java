@@ -11,14 +11,14 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /** Where {@code --checkpoint} may point: every form a pretraining or fine-tuning run leaves behind. */
-final class PretrainedGraphs {
+public final class PretrainedGraphs {
     private PretrainedGraphs() {}
 
     /**
      * A checkpoint directory (config.json + model.zip, or a trainer checkpoint with model.zip), a run directory (its
      * newest trainer checkpoint), or a ModelSerializer zip. Parameters only; the optimizer state is not loaded.
      */
-    static ComputationGraph load(String location) throws IOException {
+    public static ComputationGraph load(String location) throws IOException {
         Path p = Fs.path(location);
         Path zip;
         if (Fs.exists(new Path(p, Checkpoint.MODEL))) {

@@ -30,8 +30,8 @@ import java.util.Map;
  * The comparison table of issue 10 for models trained on the same data: parameters (all, and embeddings + encoder as
  * the papers count), encoder latency (the {@code bench latency} measurement, {@link Bench#latency}) and held-out
  * MLM/NSP accuracy (the pretraining evaluator, on the executors). Writes {@code OUT/comparison.json} and
- * {@code OUT/comparison.md} with the load average next to the latencies. GLUE dev scores are not in it yet (no
- * fine-tuning command on this branch).
+ * {@code OUT/comparison.md} with the load average next to the latencies; and GLUE dev scores, read from the
+ * {@code finetune} / {@code distill-task} run of each (model, task) given (the best dev metrics of its summary.json).
  */
 public final class PeerComparison {
     private PeerComparison() {}
@@ -44,12 +44,24 @@ public final class PeerComparison {
      * @param seqLen    latency: sequence length (batch 1)
      * @param threads   latency: ND4J/BLAS threads (0: leave as configured)
      * @param runs      latency: timed repetitions (after 3 warm-up runs)
+     * @param glue      model name → GLUE task → the finetune or distill-task run directory of that model on that task
      */
-    public record Options(Map<String, String> models, String heldOut, String out, int seqLen, int threads, int runs, int evalBatchSize) {}
+    public record Options(Map<String, String> models, String heldOut, String out, int seqLen, int threads, int runs, int evalBatchSize,
+                          Map<String, Map<String, String>> glue) {
+        public Options(Map<String, String> models, String heldOut, String out, int seqLen, int threads, int runs, int evalBatchSize) {
+            this(models, heldOut, out, seqLen, threads, runs, evalBatchSize, Map.of());
+        }
+    }
 
     public record Row(String name, String checkpoint, long parameters, long encoderParameters, int layers, int hiddenSize,
                       double latencyMedianMs, double latencyMinMs, Double heldoutMlmAccuracy, Double heldoutMlmLoss,
-                      Double heldoutNspAccuracy, Double heldoutMlmMajorityBaseline) {}
+                      Double heldoutNspAccuracy, Double heldoutMlmMajorityBaseline, Map<String, GlueScore> glue) {}
+
+    /**
+     * A model's best dev result on a GLUE task: the task's score (GLUE's: the mean of its official metrics, ×100), its
+     * official metrics, and the constant-prediction baseline of the dev set (majority-class accuracy; 0 correlation).
+     */
+    public record GlueScore(String run, double score, Map<String, Object> metrics, Double baseline) {}
 
     public static List<Row> run(SparkSession spark, Options o) throws IOException {
         Bench.pinThreads(o.threads());
@@ -84,9 +96,25 @@ public final class PeerComparison {
             PretrainingData.checkFits(spark, o.heldOut(), c);
             acc = new PretrainingEvaluator(heldOut).evaluate(Sparks.context(spark), m.graph());
         }
+        Map<String, GlueScore> glue = new LinkedHashMap<>();
+        for (var e : o.glue().getOrDefault(name, Map.of()).entrySet()) glue.put(e.getKey(), glueScore(e.getValue()));
         return new Row(name, location, m.numParams(), encoder, c.numHiddenLayers, c.hiddenSize, lat.medianMs(), lat.minMs(),
                 num(acc, "heldout_mlm_accuracy"), num(acc, "heldout_mlm_loss"), num(acc, "heldout_nsp_accuracy"),
-                num(acc, "heldout_mlm_majority_baseline"));
+                num(acc, "heldout_mlm_majority_baseline"), glue);
+    }
+
+    /** The best dev metrics in a finetune / distill-task run's summary.json. */
+    static GlueScore glueScore(String run) throws IOException {
+        Path summary = new Path(Fs.path(run), "summary.json");
+        if (!Fs.exists(summary)) throw new IllegalArgumentException("--glue " + run + ": no summary.json (not a finished finetune or distill-task run)");
+        Map<String, Object> best = Json.MAPPER.convertValue(Json.MAPPER.readTree(Fs.readString(summary)).get("best"),
+                new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() {});
+        if (best == null || !(best.get("glue_score") instanceof Number score)) {
+            throw new IllegalArgumentException("--glue " + run + ": its summary.json has no best GLUE dev score");
+        }
+        Double baseline = best.get("majority_baseline_accuracy") instanceof Number n ? n.doubleValue()
+                : best.containsKey("constant_baseline_pearson") ? 0.0 : null;
+        return new GlueScore(run, score.doubleValue(), best, baseline);
     }
 
     private static Double num(Map<String, Object> m, String k) {
@@ -115,18 +143,45 @@ public final class PeerComparison {
     }
 
     static String markdown(List<Row> rows, Map<String, Object> doc) {
-        StringBuilder sb = new StringBuilder("| model | layers | hidden | parameters | embeddings + encoder | latency median (min) ms | held-out MLM acc | MLM loss | NSP acc |\n");
-        sb.append("|---|---|---|---|---|---|---|---|---|\n");
+        List<String> tasks = rows.stream().flatMap(r -> r.glue().keySet().stream()).distinct().toList();
+        StringBuilder sb = new StringBuilder("| model | layers | hidden | parameters | embeddings + encoder | latency median (min) ms | held-out MLM acc | MLM loss | NSP acc |");
+        for (String t : tasks) sb.append(' ').append(t).append(" dev |");
+        sb.append("\n|---|---|---|---|---|---|---|---|---|").append("---|".repeat(tasks.size())).append('\n');
         for (Row r : rows) {
-            sb.append(String.format("| %s | %d | %d | %,d | %,d | %.1f (%.1f) | %s | %s | %s |%n", r.name(), r.layers(), r.hiddenSize(),
+            sb.append(String.format("| %s | %d | %d | %,d | %,d | %.1f (%.1f) | %s | %s | %s |", r.name(), r.layers(), r.hiddenSize(),
                     r.parameters(), r.encoderParameters(), r.latencyMedianMs(), r.latencyMinMs(), fmt(r.heldoutMlmAccuracy()),
                     fmt(r.heldoutMlmLoss()), fmt(r.heldoutNspAccuracy())));
+            for (String t : tasks) sb.append(' ').append(r.glue().containsKey(t) ? officialMetrics(r.glue().get(t)) : "–").append(" |");
+            sb.append('\n');
         }
         Double base = rows.isEmpty() ? null : rows.get(0).heldoutMlmMajorityBaseline();
         sb.append("\nMeasured ").append(doc.get("measured_at")).append(", load average ").append(doc.get("load_average"))
                 .append("; latency ").append(doc.get("latency")).append("; held-out ").append(doc.get("held_out"));
         if (base != null) sb.append(String.format(" (most-frequent-token MLM baseline %.4f)", base));
-        return sb.append('\n').toString();
+        sb.append('\n');
+        if (!tasks.isEmpty()) {
+            sb.append("\nGLUE dev: the task's official metrics ×100 in GLUE's order (e.g. MRPC F1/accuracy, STS-B Pearson/Spearman) "
+                    + "of the best epoch; constant-prediction baselines (majority-class accuracy; correlation 0):");
+            for (String t : tasks) {
+                rows.stream().map(r -> r.glue().get(t)).filter(g -> g != null && g.baseline() != null).findFirst()
+                        .ifPresent(g -> sb.append(String.format(" %s %.1f;", t, 100 * g.baseline())));
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The metrics GLUE reports for a task, ×100, in the evaluator's (the task's official) order: the entries before
+     * {@code glue_score} (e.g. "81.2/68.4" for MRPC's F1/accuracy, Pearson/Spearman for STS-B).
+     */
+    static String officialMetrics(GlueScore g) {
+        List<String> parts = new ArrayList<>();
+        for (var e : g.metrics().entrySet()) {
+            if (e.getKey().equals("glue_score")) break;
+            if (e.getValue() instanceof Number n) parts.add(String.format("%.1f", 100 * n.doubleValue()));
+        }
+        return parts.isEmpty() ? String.format("%.1f", g.score()) : String.join("/", parts);
     }
 
     private static String fmt(Double d) { return d == null ? "–" : String.format("%.4f", d); }
