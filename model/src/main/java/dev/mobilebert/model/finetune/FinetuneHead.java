@@ -5,7 +5,7 @@ package dev.mobilebert.model.finetune;
  * pooled output, softmax cross-entropy), regression (one output, mean squared error; STS-B) or span extraction
  * (start/end logits at every position; SQuAD).
  */
-public record FinetuneHead(Kind kind, int numLabels) {
+public record FinetuneHead(Kind kind, int numLabels) implements java.io.Serializable {
     public enum Kind { CLASSIFICATION, REGRESSION, SPAN }
 
     public FinetuneHead {

@@ -48,7 +48,7 @@ public final class ComparePeersCommand implements Callable<Integer> {
     @Mixin SparkOptions spark;
 
     /** --glue NAME:TASK=RUN options → NAME → TASK → RUN; the names must be --model names. */
-    static Map<String, Map<String, String>> glueRuns(Map<String, String> glue, java.util.Set<String> models) {
+    public static Map<String, Map<String, String>> glueRuns(Map<String, String> glue, java.util.Set<String> models) {
         Map<String, Map<String, String>> m = new LinkedHashMap<>();
         for (var e : glue.entrySet()) {
             int colon = e.getKey().lastIndexOf(':');

@@ -30,6 +30,24 @@ class DistillRoutingTest {
     }
 
     @Test
+    void tinyBertsTaskStageIsRoutedToDistillTask() {
+        assertArrayEquals(new String[]{"distill-task", "--recipe", "tinybert", "--stage", "task", "--task", "rte"},
+                DistillCommand.route(new String[]{"distill", "--recipe", "tinybert", "--stage", "task", "--task", "rte"}));
+        assertArrayEquals(new String[]{"distill-task", "--stage=task", "--recipe=TinyBERT"},
+                DistillCommand.route(new String[]{"distill-peer", "--stage=task", "--recipe=TinyBERT"}));
+        assertArrayEquals(new String[]{"distill-peer", "--recipe", "tinybert", "--stage", "general"},
+                DistillCommand.route(new String[]{"distill", "--recipe", "tinybert", "--stage", "general"}));
+        // the task stage needs distill-task's options; a DistilBERT task stage does not exist
+        CliRun task = CliRun.of("distill", "--recipe", "tinybert", "--stage", "task", "--teacher", "t", "--out", "o");
+        assertEquals(2, task.code(), task.err());
+        assertTrue(task.err().contains("--student") && task.err().contains("--task"), task.err());
+        CliRun distilbert = CliRun.of("distill", "--recipe", "distilbert", "--stage", "task", "--teacher", "t", "--teacher-config", "c",
+                "--data", "d", "--out", "o");
+        assertEquals(1, distilbert.code(), distilbert.err());
+        assertTrue(distilbert.err().contains("--stage task"), distilbert.err());
+    }
+
+    @Test
     void theCliParsesPeerRecipesWithDistillPeersOptionsAndMobileBertWithPds() {
         // a peer recipe needs distill-peer's --teacher-config, not distill's --student
         CliRun tiny = CliRun.of("distill", "--recipe", "tinybert", "--teacher", "t", "--data", "d", "--out", "o");

@@ -79,7 +79,7 @@ class TinyBertTaskJobTest {
         assertEquals(2, interTrain.get(interTrain.size() - 1).get("step").asInt());
         // the prediction stage starts from the intermediate stage's last parameters and is evaluated on dev every epoch
         JsonNode pred = Json.MAPPER.readTree(out.resolve("task-prediction/summary.json").toFile());
-        assertEquals(out.resolve("task-intermediate/lr-0.001").toString(), pred.get("start").asText());
+        assertEquals(out.resolve("task-intermediate/lr-0.001").toString(), new org.apache.hadoop.fs.Path(pred.get("start").asText()).toUri().getPath());
         assertEquals(2, rows(out.resolve("task-prediction/metrics.jsonl"), "dev").size());
         assertEquals(pred.get("best"), summary.get("best"));
         Report r = Evaluation.evaluate("rte", rte.resolve("dev.tsv").toString(),
