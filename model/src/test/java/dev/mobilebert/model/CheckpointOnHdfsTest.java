@@ -68,11 +68,20 @@ class CheckpointOnHdfsTest {
         assertEquals(m.graph().getIterationCount(), back.model().graph().getIterationCount());
         assertOutputsBitIdentical(c, m, back.model());
 
-        // resuming from the HDFS copy continues exactly like the original (same updater moments, same schedule position)
+        // resuming from the HDFS copy continues like the original (same updater moments, same schedule position). The
+        // copy is bit-identical (above); the step itself is not bit-reproducible between two models in one JVM (a CI
+        // run once saw a 1-ulp difference: summation order in a native op), so the step is compared to within a few
+        // ulps — a lost moment or schedule position would differ by ~1e-3 (the learning rate's scale)
         MultiDataSet next = TrainingTest.contractBatch(c, 3, 6, 2, 11);
+        INDArray before = m.graph().params().dup();
         m.graph().fit(next);
         back.model().graph().fit(next);
-        assertBitIdentical(m.graph().params(), back.model().graph().params(), "parameters after one more step");
+        float[] a = m.graph().params().dup('c').data().asFloat(), b = back.model().graph().params().dup('c').data().asFloat();
+        assertEquals(a.length, b.length);
+        double maxDiff = 0;
+        for (int i = 0; i < a.length; i++) maxDiff = Math.max(maxDiff, Math.abs(a[i] - b[i]) / Math.max(1e-3, Math.abs(a[i])));
+        assertTrue(maxDiff <= 1e-6, "parameters after one more step differ by up to " + maxDiff + " (relative)");
+        assertTrue(before.distance1(m.graph().params()) > 1e-3, "the step moved the parameters");
     }
 
     @Test
